@@ -1,0 +1,154 @@
+//===- CoroFrameAnalysis.cpp - Facts about split coroutine frames ---------===//
+//
+// Part of CoroFrameOpt, an LLVM pass plugin for C++20 coroutine frames.
+//
+//===----------------------------------------------------------------------===//
+/// \file
+/// Recognition of split coroutines; see the header for the contract.
+//===----------------------------------------------------------------------===//
+
+#include "CoroFrameAnalysis.h"
+
+#include "llvm/Demangle/Demangle.h"
+#include "llvm/IR/Constants.h"
+#include "llvm/IR/Function.h"
+#include "llvm/IR/InstIterator.h"
+#include "llvm/IR/Instructions.h"
+#include "llvm/IR/IntrinsicInst.h"
+#include "llvm/IR/Module.h"
+
+using namespace llvm;
+
+namespace corofo {
+
+SmallVector<Function *, 5> SplitCoroutine::functions() const {
+  SmallVector<Function *, 5> Fns;
+  for (Function *F : {Ramp, Resume, Destroy, Cleanup, NoAlloc})
+    if (F)
+      Fns.push_back(F);
+  return Fns;
+}
+
+StringRef abiName(CoroABI ABI) {
+  switch (ABI) {
+  case CoroABI::Switch:
+    return "switch";
+  case CoroABI::Retcon:
+    return "retcon";
+  case CoroABI::Async:
+    return "async";
+  case CoroABI::Continuation:
+    return "retcon-or-async";
+  }
+  return "unknown";
+}
+
+std::string displayName(StringRef MangledName) {
+  return demangle(MangledName);
+}
+
+/// A clone made by CoroSplit takes the frame pointer as its first parameter.
+static bool takesFramePointer(const Function &F) {
+  return !F.isDeclaration() && F.arg_size() >= 1 &&
+         F.getArg(0)->getType()->isPointerTy();
+}
+
+/// True if \p User (transitively through constants such as the
+/// `@F.resumers` array) is used inside \p F.
+static bool isReferencedFrom(const Function &Target, const Function &F) {
+  SmallVector<const User *, 8> Work(Target.users().begin(),
+                                    Target.users().end());
+  SmallPtrSet<const User *, 16> Seen;
+  while (!Work.empty()) {
+    const User *U = Work.pop_back_val();
+    if (!Seen.insert(U).second)
+      continue;
+    if (const auto *I = dyn_cast<Instruction>(U)) {
+      if (I->getFunction() == &F)
+        return true;
+      continue;
+    }
+    // Constant expressions, arrays and globals: follow their users.
+    for (const User *UU : U->users())
+      Work.push_back(UU);
+  }
+  return false;
+}
+
+/// Build the coroutine whose clones are named after \p Stem, or nothing if
+/// the clones do not follow CoroSplit's switch-ABI contract.
+static std::optional<SplitCoroutine> buildFromStem(Module &M, StringRef Stem,
+                                                   Function *Ramp) {
+  SplitCoroutine C;
+  C.Resume = M.getFunction((Stem + ".resume").str());
+  C.Destroy = M.getFunction((Stem + ".destroy").str());
+  if (!C.Resume || !C.Destroy || !takesFramePointer(*C.Resume) ||
+      !takesFramePointer(*C.Destroy))
+    return std::nullopt;
+  C.Cleanup = M.getFunction((Stem + ".cleanup").str());
+  if (C.Cleanup && !takesFramePointer(*C.Cleanup))
+    C.Cleanup = nullptr;
+  C.NoAlloc = M.getFunction((Stem + ".noalloc").str());
+  if (C.NoAlloc && C.NoAlloc->isDeclaration())
+    C.NoAlloc = nullptr;
+  if (Ramp && !isReferencedFrom(*C.Resume, *Ramp) &&
+      !(C.NoAlloc && isReferencedFrom(*C.Resume, *C.NoAlloc)))
+    return std::nullopt;
+  C.Ramp = Ramp;
+  C.Name = Stem.str();
+
+  uint64_t Size = C.Resume->getParamDereferenceableBytes(0);
+  if (Size)
+    C.FrameSize = Size;
+  if (MaybeAlign A = C.Resume->getParamAlign(0))
+    C.FrameAlign = *A;
+  return C;
+}
+
+std::optional<SplitCoroutine> getSplitCoroutine(Function &Ramp) {
+  if (Ramp.isDeclaration() || !Ramp.hasName())
+    return std::nullopt;
+  return buildFromStem(*Ramp.getParent(), Ramp.getName(), &Ramp);
+}
+
+SmallVector<SplitCoroutine, 8> findSplitCoroutines(Module &M) {
+  SmallVector<SplitCoroutine, 8> Found;
+  for (Function &F : M) {
+    StringRef Name = F.getName();
+    if (!Name.consume_back(".resume"))
+      continue;
+    Function *Ramp = M.getFunction(Name);
+    if (Ramp && Ramp->isDeclaration())
+      Ramp = nullptr;
+    if (auto C = buildFromStem(M, Name, Ramp))
+      Found.push_back(std::move(*C));
+  }
+  return Found;
+}
+
+std::optional<CoroABI> getUnsupportedABI(const Function &F) {
+  if (F.isDeclaration())
+    return std::nullopt;
+  // Before CoroCleanup the ramp still calls its coro.id intrinsic.
+  for (const Instruction &I : instructions(F)) {
+    const auto *II = dyn_cast<IntrinsicInst>(&I);
+    if (!II)
+      continue;
+    switch (II->getIntrinsicID()) {
+    case Intrinsic::coro_id_retcon:
+    case Intrinsic::coro_id_retcon_once:
+      return CoroABI::Retcon;
+    case Intrinsic::coro_id_async:
+      return CoroABI::Async;
+    default:
+      break;
+    }
+  }
+  // Afterwards only the continuations' names remain: `F.resume.0`, ...
+  const Module &M = *F.getParent();
+  if (F.hasName() && M.getFunction((F.getName() + ".resume.0").str()))
+    return CoroABI::Continuation;
+  return std::nullopt;
+}
+
+} // namespace corofo

@@ -1,0 +1,68 @@
+//===- CoroPipeline.cpp - Run the plugin's passes on split coroutines -----===//
+//
+// Part of CoroFrameOpt, an LLVM pass plugin for C++20 coroutine frames.
+//
+//===----------------------------------------------------------------------===//
+
+#include "CoroPipeline.h"
+
+#include "CoroFrameAnalysis.h"
+#include "CoroFrameReport.h"
+
+#include "llvm/Analysis/OptimizationRemarkEmitter.h"
+#include "llvm/IR/Module.h"
+
+using namespace llvm;
+
+namespace corofo {
+
+/// Run every enabled pass on coroutine \p C. Returns true if IR changed.
+static bool handleCoroutine(const SplitCoroutine &C, const PluginOptions &Opts,
+                            FunctionAnalysisManager &FAM) {
+  if (Opts.isEnabled(PassId::Report))
+    reportCoroutineFrame(
+        C, FAM.getResult<OptimizationRemarkEmitterAnalysis>(*C.anchor()));
+  return false;
+}
+
+PreservedAnalyses CoroFrameOptCGSCCPass::run(LazyCallGraph::SCC &SCC,
+                                             CGSCCAnalysisManager &AM,
+                                             LazyCallGraph &CG,
+                                             CGSCCUpdateResult &) {
+  auto &FAM =
+      AM.getResult<FunctionAnalysisManagerCGSCCProxy>(SCC, CG).getManager();
+  for (LazyCallGraph::Node &N : SCC) {
+    Function &F = N.getFunction();
+    if (F.isDeclaration() || F.hasFnAttribute(HandledAttr))
+      continue;
+    if (std::optional<CoroABI> ABI = getUnsupportedABI(F)) {
+      F.addFnAttr(HandledAttr);
+      if (Opts.isEnabled(PassId::Report))
+        reportUnsupportedABI(
+            F, *ABI, FAM.getResult<OptimizationRemarkEmitterAnalysis>(F));
+      continue;
+    }
+    std::optional<SplitCoroutine> C = getSplitCoroutine(F);
+    if (!C)
+      continue;
+    // A string attribute changes no analysis result.
+    F.addFnAttr(HandledAttr);
+    handleCoroutine(*C, Opts, FAM);
+  }
+  return PreservedAnalyses::all();
+}
+
+PreservedAnalyses CoroFrameOptModulePass::run(Module &M,
+                                              ModuleAnalysisManager &AM) {
+  auto &FAM = AM.getResult<FunctionAnalysisManagerModuleProxy>(M).getManager();
+  for (const SplitCoroutine &C : findSplitCoroutines(M))
+    handleCoroutine(C, Opts, FAM);
+  if (Opts.isEnabled(PassId::Report))
+    for (Function &F : M)
+      if (std::optional<CoroABI> ABI = getUnsupportedABI(F))
+        reportUnsupportedABI(
+            F, *ABI, FAM.getResult<OptimizationRemarkEmitterAnalysis>(F));
+  return PreservedAnalyses::all();
+}
+
+} // namespace corofo

@@ -1,0 +1,58 @@
+//===- CoroPipeline.h - Run the plugin's passes on split coroutines -*- C++ -*-===//
+//
+// Part of CoroFrameOpt, an LLVM pass plugin for C++20 coroutine frames.
+//
+//===----------------------------------------------------------------------===//
+/// \file
+/// The two drivers that clang's default pipelines run, each applying every
+/// enabled pass to every split coroutine it sees:
+///  - CoroFrameOptCGSCCPass, at the CGSCCOptimizerLate extension point (O1+).
+///    CoroSplit has just run; the walk revisits the clones and then the ramp,
+///    before their simplification and before any caller inlines the ramp or
+///    elides the frame. The driver acts when it reaches a ramp.
+///  - CoroFrameOptModulePass, at OptimizerLast (O0), the only extension point
+///    after CoroSplit in clang's O0 pipeline.
+/// docs/pipeline.md says why these points and how to check them.
+//===----------------------------------------------------------------------===//
+
+#ifndef COROFRAMEOPT_PLUGIN_COROPIPELINE_H
+#define COROFRAMEOPT_PLUGIN_COROPIPELINE_H
+
+#include "Options.h"
+
+#include "llvm/Analysis/CGSCCPassManager.h"
+#include "llvm/Analysis/LazyCallGraph.h"
+#include "llvm/IR/PassManager.h"
+
+namespace corofo {
+
+/// Function attribute put on a ramp once the plugin has handled it, so that
+/// the CGSCC walk's revisits (devirtualization repeats) do not handle it again.
+inline constexpr const char *HandledAttr = "coro-frame-opt-handled";
+
+struct CoroFrameOptCGSCCPass : llvm::PassInfoMixin<CoroFrameOptCGSCCPass> {
+  explicit CoroFrameOptCGSCCPass(PluginOptions Opts) : Opts(Opts) {}
+  llvm::PreservedAnalyses run(llvm::LazyCallGraph::SCC &C,
+                              llvm::CGSCCAnalysisManager &AM,
+                              llvm::LazyCallGraph &CG,
+                              llvm::CGSCCUpdateResult &UR);
+  // Coroutine ramps may be optnone (e.g. [[clang::optnone]]); still report.
+  static bool isRequired() { return true; }
+
+private:
+  PluginOptions Opts; ///< Which passes run.
+};
+
+struct CoroFrameOptModulePass : llvm::PassInfoMixin<CoroFrameOptModulePass> {
+  explicit CoroFrameOptModulePass(PluginOptions Opts) : Opts(Opts) {}
+  llvm::PreservedAnalyses run(llvm::Module &M, llvm::ModuleAnalysisManager &AM);
+  // Clang marks every function optnone at -O0, where this driver runs.
+  static bool isRequired() { return true; }
+
+private:
+  PluginOptions Opts; ///< Which passes run.
+};
+
+} // namespace corofo
+
+#endif // COROFRAMEOPT_PLUGIN_COROPIPELINE_H

@@ -1,0 +1,46 @@
+//===- Options.cpp - Command-line options of the plugin -------------------===//
+//
+// Part of CoroFrameOpt, an LLVM pass plugin for C++20 coroutine frames.
+//
+//===----------------------------------------------------------------------===//
+/// \file
+/// Every option is an enum or a number so that LLVM's option parser rejects
+/// an unknown value with a message naming the option and the accepted values.
+//===----------------------------------------------------------------------===//
+
+#include "Options.h"
+
+#include "llvm/Support/CommandLine.h"
+
+using namespace llvm;
+
+namespace corofo {
+
+static cl::OptionCategory Category("CoroFrameOpt options",
+                                   "Options of the coroutine frame plugin");
+
+static cl::opt<bool> EnableAll(
+    "coro-frame-opt-enable", cl::init(true), cl::cat(Category),
+    cl::desc("Add CoroFrameOpt's passes to clang's and opt's default "
+             "pipelines (default: true)"));
+
+static cl::list<PassId> DisabledPasses(
+    "coro-frame-opt-disable", cl::CommaSeparated, cl::cat(Category),
+    cl::desc("Leave these CoroFrameOpt passes out of the default pipelines"),
+    cl::values(clEnumValN(PassId::Report, "report",
+                          "coro-frame-report (frame-size remarks)")));
+
+PluginOptions readPluginOptions() {
+  PluginOptions O;
+  O.Enabled = EnableAll;
+  for (PassId P : DisabledPasses) {
+    switch (P) {
+    case PassId::Report:
+      O.ReportEnabled = false;
+      break;
+    }
+  }
+  return O;
+}
+
+} // namespace corofo

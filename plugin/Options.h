@@ -1,0 +1,40 @@
+//===- Options.h - Command-line options of the plugin -----------*- C++ -*-===//
+//
+// Part of CoroFrameOpt, an LLVM pass plugin for C++20 coroutine frames.
+//
+//===----------------------------------------------------------------------===//
+/// \file
+/// The plugin's `-mllvm -coro-frame-opt-*` options, read once when a pipeline
+/// is built. Passes never read command-line options themselves: the plugin
+/// hands them a plain struct, so IR tests can drive them with any settings.
+//===----------------------------------------------------------------------===//
+
+#ifndef COROFRAMEOPT_PLUGIN_OPTIONS_H
+#define COROFRAMEOPT_PLUGIN_OPTIONS_H
+
+namespace corofo {
+
+/// The passes that can be switched off one by one.
+enum class PassId { Report };
+
+struct PluginOptions {
+  /// False with `-coro-frame-opt-enable=false`: the plugin adds nothing to
+  /// clang's pipelines (named passes still run when asked for explicitly).
+  bool Enabled = true;
+  bool ReportEnabled = true;
+
+  bool isEnabled(PassId P) const {
+    switch (P) {
+    case PassId::Report:
+      return Enabled && ReportEnabled;
+    }
+    return false;
+  }
+};
+
+/// The options as given on the command line.
+PluginOptions readPluginOptions();
+
+} // namespace corofo
+
+#endif // COROFRAMEOPT_PLUGIN_OPTIONS_H

@@ -1,0 +1,82 @@
+//===- Plugin.cpp - Registration of the CoroFrameOpt pass plugin ----------===//
+//
+// Part of CoroFrameOpt, an LLVM pass plugin for C++20 coroutine frames.
+//
+//===----------------------------------------------------------------------===//
+/// \file
+/// Entry point for `clang -fpass-plugin=` and `opt -load-pass-plugin=`.
+///
+/// Registers, for textual pipelines:
+///   module:  coro-frame-report, coro-frame-opt (every enabled pass, all
+///            coroutines of the module)
+///   cgscc:   coro-frame-opt (every enabled pass, ramps in the SCC)
+/// and adds the drivers to the default pipelines (see CoroPipeline.h and
+/// docs/pipeline.md): CGSCCOptimizerLate at O1-O3/Os/Oz, OptimizerLast at O0.
+//===----------------------------------------------------------------------===//
+
+#include "CoroFrameReport.h"
+#include "CoroPipeline.h"
+#include "Options.h"
+
+#include "llvm/Config/llvm-config.h"
+#include "llvm/Passes/PassBuilder.h"
+#include "llvm/Plugins/PassPlugin.h"
+
+using namespace llvm;
+using namespace corofo;
+
+static_assert(LLVM_VERSION_MAJOR == 22,
+              "CoroFrameOpt is written against LLVM 22's pass API");
+
+static bool parseModulePass(StringRef Name, ModulePassManager &MPM,
+                            ArrayRef<PassBuilder::PipelineElement>) {
+  if (Name == "coro-frame-report") {
+    MPM.addPass(CoroFrameReportPass());
+    return true;
+  }
+  if (Name == "coro-frame-opt") {
+    MPM.addPass(CoroFrameOptModulePass(readPluginOptions()));
+    return true;
+  }
+  return false;
+}
+
+static bool parseCGSCCPass(StringRef Name, CGSCCPassManager &CGPM,
+                           ArrayRef<PassBuilder::PipelineElement>) {
+  if (Name == "coro-frame-opt") {
+    CGPM.addPass(CoroFrameOptCGSCCPass(readPluginOptions()));
+    return true;
+  }
+  return false;
+}
+
+static void registerCallbacks(PassBuilder &PB) {
+  PB.registerPipelineParsingCallback(parseModulePass);
+  PB.registerPipelineParsingCallback(parseCGSCCPass);
+  // So that -print-pipeline-passes prints names opt can parse back.
+  if (PassInstrumentationCallbacks *PIC = PB.getPassInstrumentationCallbacks()) {
+    PIC->addClassToPassName(CoroFrameReportPass::name(), "coro-frame-report");
+    PIC->addClassToPassName(CoroFrameOptModulePass::name(), "coro-frame-opt");
+    PIC->addClassToPassName(CoroFrameOptCGSCCPass::name(), "coro-frame-opt");
+  }
+
+  // At O0 this point comes before CoroSplit and would see no split coroutine.
+  PB.registerCGSCCOptimizerLateEPCallback(
+      [](CGSCCPassManager &CGPM, OptimizationLevel Level) {
+        PluginOptions Opts = readPluginOptions();
+        if (Opts.Enabled && Level != OptimizationLevel::O0)
+          CGPM.addPass(CoroFrameOptCGSCCPass(Opts));
+      });
+  // The O0 pipeline has no CGSCCOptimizerLate point; OptimizerLast is the one
+  // extension point after its CoroSplit.
+  PB.registerOptimizerLastEPCallback(
+      [](ModulePassManager &MPM, OptimizationLevel Level, ThinOrFullLTOPhase) {
+        PluginOptions Opts = readPluginOptions();
+        if (Opts.Enabled && Level == OptimizationLevel::O0)
+          MPM.addPass(CoroFrameOptModulePass(Opts));
+      });
+}
+
+extern "C" LLVM_ATTRIBUTE_WEAK PassPluginLibraryInfo llvmGetPassPluginInfo() {
+  return {LLVM_PLUGIN_API_VERSION, "CoroFrameOpt", "0.1.0", registerCallbacks};
+}
