@@ -126,8 +126,17 @@ SmallVector<SplitCoroutine, 8> findSplitCoroutines(Module &M) {
   return Found;
 }
 
+/// True for a retcon/async continuation `X.resume.N` whose ramp X exists:
+/// it carries copies of the ramp's intrinsics but is not a coroutine itself.
+static bool isContinuationClone(const Function &F) {
+  StringRef Stem = F.getName().rtrim("0123456789");
+  if (Stem.size() == F.getName().size() || !Stem.consume_back(".resume."))
+    return false;
+  return F.getParent()->getFunction(Stem) != nullptr;
+}
+
 std::optional<CoroABI> getUnsupportedABI(const Function &F) {
-  if (F.isDeclaration())
+  if (F.isDeclaration() || isContinuationClone(F))
     return std::nullopt;
   // Before CoroCleanup the ramp still calls its coro.id intrinsic.
   for (const Instruction &I : instructions(F)) {

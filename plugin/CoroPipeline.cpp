@@ -33,10 +33,10 @@ PreservedAnalyses CoroFrameOptCGSCCPass::run(LazyCallGraph::SCC &SCC,
       AM.getResult<FunctionAnalysisManagerCGSCCProxy>(SCC, CG).getManager();
   for (LazyCallGraph::Node &N : SCC) {
     Function &F = N.getFunction();
-    if (F.isDeclaration() || F.hasFnAttribute(HandledAttr))
+    if (F.isDeclaration() || Handled.contains(F.getName()))
       continue;
     if (std::optional<CoroABI> ABI = getUnsupportedABI(F)) {
-      F.addFnAttr(HandledAttr);
+      Handled.insert(F.getName());
       if (Opts.isEnabled(PassId::Report))
         reportUnsupportedABI(
             F, *ABI, FAM.getResult<OptimizationRemarkEmitterAnalysis>(F));
@@ -45,8 +45,7 @@ PreservedAnalyses CoroFrameOptCGSCCPass::run(LazyCallGraph::SCC &SCC,
     std::optional<SplitCoroutine> C = getSplitCoroutine(F);
     if (!C)
       continue;
-    // A string attribute changes no analysis result.
-    F.addFnAttr(HandledAttr);
+    Handled.insert(F.getName());
     handleCoroutine(*C, Opts, FAM);
   }
   return PreservedAnalyses::all();

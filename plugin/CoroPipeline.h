@@ -20,15 +20,12 @@
 
 #include "Options.h"
 
+#include "llvm/ADT/StringSet.h"
 #include "llvm/Analysis/CGSCCPassManager.h"
 #include "llvm/Analysis/LazyCallGraph.h"
 #include "llvm/IR/PassManager.h"
 
 namespace corofo {
-
-/// Function attribute put on a ramp once the plugin has handled it, so that
-/// the CGSCC walk's revisits (devirtualization repeats) do not handle it again.
-inline constexpr const char *HandledAttr = "coro-frame-opt-handled";
 
 struct CoroFrameOptCGSCCPass : llvm::PassInfoMixin<CoroFrameOptCGSCCPass> {
   explicit CoroFrameOptCGSCCPass(PluginOptions Opts) : Opts(Opts) {}
@@ -41,6 +38,10 @@ struct CoroFrameOptCGSCCPass : llvm::PassInfoMixin<CoroFrameOptCGSCCPass> {
 
 private:
   PluginOptions Opts; ///< Which passes run.
+  /// Coroutines already handled in this pipeline run, by name: the CGSCC walk
+  /// revisits a ramp (e.g. when devirtualization repeats the SCC pipeline).
+  /// Names rather than marks in the IR, so a report-only run changes nothing.
+  llvm::StringSet<> Handled;
 };
 
 struct CoroFrameOptModulePass : llvm::PassInfoMixin<CoroFrameOptModulePass> {

@@ -1,0 +1,13 @@
+; The report finds each split coroutine once, names it, gives its frame size,
+; and says nothing about ordinary functions. Checked on the explicit pass, on
+; the default O0 pipeline (OptimizerLast) and on O2 (CGSCCOptimizerLate).
+; RUN: %opt -passes='coro-early,cgscc(coro-split),coro-frame-report' -pass-remarks-analysis=coro-frame -disable-output %inputs/ir/counter.ll 2>&1 | FileCheck %s
+; RUN: %opt -O0 -pass-remarks-analysis=coro-frame -disable-output %inputs/ir/counter.ll 2>&1 | FileCheck %s
+; RUN: %opt -O2 -pass-remarks-analysis=coro-frame -disable-output %inputs/ir/counter.ll 2>&1 | FileCheck %s
+; The pass changes nothing: output equals stock opt's, verifier clean.
+; RUN: %opt -O2 -verify-each -S %inputs/ir/counter.ll -o %t.plugin.ll
+; RUN: %stock-opt -O2 -S %inputs/ir/counter.ll -o %t.stock.ll
+; RUN: diff %t.stock.ll %t.plugin.ll
+;
+; CHECK: remark: <unknown>:0:0: coroutine 'counter': frame 24 bytes, align 8
+; CHECK-NOT: remark:
