@@ -111,6 +111,20 @@ std::optional<SplitCoroutine> getSplitCoroutine(Function &Ramp) {
   return buildFromStem(*Ramp.getParent(), Ramp.getName(), &Ramp);
 }
 
+std::optional<SplitCoroutine> getSplitCoroutineOf(Function &F) {
+  if (F.isDeclaration() || !F.hasName())
+    return std::nullopt;
+  Module &M = *F.getParent();
+  StringRef Stem = F.getName();
+  for (StringRef Suffix : {".resume", ".destroy", ".cleanup", ".noalloc"})
+    if (Stem.consume_back(Suffix))
+      break;
+  Function *Ramp = M.getFunction(Stem);
+  if (Ramp && Ramp->isDeclaration())
+    Ramp = nullptr;
+  return buildFromStem(M, Stem, Ramp);
+}
+
 SmallVector<SplitCoroutine, 8> findSplitCoroutines(Module &M) {
   SmallVector<SplitCoroutine, 8> Found;
   for (Function &F : M) {

@@ -21,6 +21,8 @@
 #ifndef COROFRAMEOPT_PASSES_COROFRAMEANALYSIS_H
 #define COROFRAMEOPT_PASSES_COROFRAMEANALYSIS_H
 
+#include "llvm/ADT/BitVector.h"
+#include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Alignment.h"
@@ -28,10 +30,18 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace llvm {
+class BasicBlock;
+class CallBase;
 class Function;
+class Instruction;
 class Module;
+class StoreInst;
+class StructType;
+class Type;
+class Value;
 } // namespace llvm
 
 namespace corofo {
@@ -77,6 +87,10 @@ struct UnsupportedCoroutine {
 /// If \p Ramp is the ramp of a split switch-ABI coroutine, return it.
 std::optional<SplitCoroutine> getSplitCoroutine(llvm::Function &Ramp);
 
+/// If \p F is the ramp or one of the clones of a split switch-ABI coroutine,
+/// return the coroutine (so a CGSCC walk can act on its first member seen).
+std::optional<SplitCoroutine> getSplitCoroutineOf(llvm::Function &F);
+
 /// Every split switch-ABI coroutine of \p M, in module order of their resume
 /// clones (deterministic). Coroutines whose ramp is gone are included.
 llvm::SmallVector<SplitCoroutine, 8> findSplitCoroutines(llvm::Module &M);
@@ -89,6 +103,96 @@ llvm::StringRef abiName(CoroABI ABI);
 
 /// Demangled, human-readable name of a coroutine or function.
 std::string displayName(llvm::StringRef MangledName);
+
+//===----------------------------------------------------------------------===//
+// Frame layout, states and liveness.
+//===----------------------------------------------------------------------===//
+
+/// What a frame slot holds. Header, Promise and Index are the fixed fields.
+enum class SlotKind { Header, Promise, Index, Spill, Alloca, Unused };
+llvm::StringRef slotKindName(SlotKind K);
+
+/// One slot of the frame: a field of the frame struct (or, when the struct
+/// type is unknown, a maximal byte range that accesses touch together).
+struct FrameSlot {
+  unsigned Id = 0;
+  uint64_t Offset = 0;
+  uint64_t Size = 0;
+  llvm::Align Alignment;
+  SlotKind Kind = SlotKind::Unused;
+  int FieldIndex = -1;           ///< Element of the frame struct, if known.
+  llvm::Type *Ty = nullptr;      ///< Element type, if known.
+  /// The address leaves the coroutine's own code (passed to a call that may
+  /// capture it, stored to memory, ...): the slot is assumed live everywhere.
+  bool Escaped = false;
+  /// Every instruction, in any function of the coroutine, that reads, writes
+  /// or takes the address of the slot.
+  llvm::SmallVector<llvm::Instruction *, 4> Accesses;
+  /// Suspend states (indices into FrameLayout::States) the slot is live across.
+  llvm::BitVector LiveStates;
+  std::string Name;   ///< Source variable, or a description.
+  std::string Source; ///< "file:line" where known.
+  std::string TypeName;
+
+  bool isFixed() const {
+    return Kind == SlotKind::Header || Kind == SlotKind::Promise;
+  }
+  uint64_t end() const { return Offset + Size; }
+};
+
+/// One suspend state: a value of the suspend index.
+struct SuspendState {
+  /// IndexValue of the final state when the final suspend stores no index
+  /// (-fno-exceptions): .destroy recognises it by a null resume pointer.
+  static constexpr uint64_t NullResumeState = uint64_t(1) << 62;
+  uint64_t IndexValue = 0;
+  bool Final = false;
+  /// Where the index is set to this value (in the ramp and the clones).
+  llvm::SmallVector<llvm::StoreInst *, 2> IndexStores;
+  /// The block each clone's dispatch jumps to for this state.
+  llvm::SmallVector<std::pair<llvm::Function *, llvm::BasicBlock *>, 3>
+      ResumeBlocks;
+};
+
+/// Everything the passes and the report need to know about one frame.
+struct FrameLayout {
+  /// False when the IR does not have a shape the analysis understands; then
+  /// WhyNot says what, and no transformation may touch the coroutine.
+  bool Analyzable = false;
+  std::string WhyNot;
+
+  llvm::StructType *FrameTy = nullptr; ///< `%<ramp>.Frame`, when usable.
+  uint64_t Size = 0;
+  llvm::Align Alignment;
+  std::vector<FrameSlot> Slots;
+  int IndexSlot = -1;
+  std::vector<SuspendState> States;
+
+  /// The frame pointer in each function of the coroutine.
+  llvm::SmallVector<std::pair<llvm::Function *, llvm::Value *>, 5> FrameBases;
+  /// Calls that carry the frame size: allocation in the ramp, sized
+  /// deallocation in the clones.
+  llvm::SmallVector<llvm::CallBase *, 4> SizeRecords;
+
+  /// Bytes of fixed fields (header + promise), index, and the most bytes of
+  /// other slots live at any one program point.
+  uint64_t FixedBytes = 0;
+  uint64_t IndexBytes = 0;
+  uint64_t MaxLiveBytes = 0;
+  /// The smallest frame any assignment of offsets to these slots could have,
+  /// given the liveness this analysis proved (escaped slots live everywhere).
+  uint64_t LowerBound = 0;
+  unsigned NumEscaped = 0;
+
+  /// Slots by decreasing size (ties by offset); fixed fields excluded.
+  llvm::SmallVector<const FrameSlot *, 8> largestSlots(unsigned N) const;
+  /// "0,2,3", "all", or "none" (states by their index values).
+  std::string liveStatesText(const FrameSlot &S) const;
+};
+
+/// Analyse the frame of \p C. Never fails: an unanalysable frame comes back
+/// with Analyzable = false and the reason.
+FrameLayout analyzeFrame(const SplitCoroutine &C);
 
 } // namespace corofo
 

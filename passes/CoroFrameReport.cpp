@@ -4,9 +4,11 @@
 //
 //===----------------------------------------------------------------------===//
 /// \file
-/// Emits the per-coroutine frame remarks described in the header. The remark
-/// argument names (`coroutine`, `frame_size`, `frame_align`, `abi`) are an
-/// interface: tools/coro-frame-report reads them from the YAML records.
+/// Turns the frame analysis into remarks, a size warning and a test dump. The
+/// remark argument names (coroutine, frame_size, frame_align, lower_bound,
+/// states, slots, escaped, slot, slot_size, slot_states; for slot remarks
+/// kind, offset, size, align, live_states, type, source) are an interface:
+/// tools/coro-frame-report reads them from the YAML records.
 //===----------------------------------------------------------------------===//
 
 #include "CoroFrameReport.h"
@@ -15,31 +17,119 @@
 #include "llvm/ADT/Statistic.h"
 #include "llvm/Analysis/OptimizationRemarkEmitter.h"
 #include "llvm/IR/DiagnosticInfo.h"
+#include "llvm/IR/Instructions.h"
 #include "llvm/IR/Module.h"
+#include "llvm/Support/raw_ostream.h"
 
 using namespace llvm;
 
 #define DEBUG_TYPE "coro-frame-report"
 
 STATISTIC(NumReported, "Number of coroutine frames reported");
+STATISTIC(NumNotAnalysed, "Number of coroutine frames the analysis could not read");
 STATISTIC(NumUnsupported, "Number of coroutines of an unsupported ABI");
+STATISTIC(NumWarned, "Number of frames above the size warning threshold");
 
 namespace corofo {
 
-void reportCoroutineFrame(const SplitCoroutine &C,
-                          OptimizationRemarkEmitter &ORE) {
+/// Where remarks about \p C point: the ramp's (or resume clone's) definition.
+static DiagnosticLocation coroutineLocation(const SplitCoroutine &C) {
+  return DiagnosticLocation(C.anchor()->getSubprogram());
+}
+
+static void emitSummary(const SplitCoroutine &C, const FrameLayout &L,
+                        OptimizationRemarkEmitter &ORE) {
   Function *Anchor = C.anchor();
   ORE.emit([&] {
-    OptimizationRemarkAnalysis R(ReportRemarkPass, "CoroFrame", Anchor);
-    R << "coroutine '" << ore::NV("coroutine", displayName(C.Name)) << "': ";
-    if (C.FrameSize)
-      R << "frame " << ore::NV("frame_size", *C.FrameSize) << " bytes";
-    else
-      R << "frame size unknown (no dereferenceable attribute)";
-    if (C.FrameAlign)
-      R << ", align " << ore::NV("frame_align", C.FrameAlign->value());
+    OptimizationRemarkAnalysis R(ReportRemarkPass, "CoroFrame",
+                                 coroutineLocation(C), &Anchor->getEntryBlock());
+    R << "coroutine '" << ore::NV("coroutine", displayName(C.Name))
+      << "': frame " << ore::NV("frame_size", L.Size) << " bytes, align "
+      << ore::NV("frame_align", L.Alignment.value()) << ", lower bound "
+      << ore::NV("lower_bound", L.LowerBound) << " bytes, "
+      << ore::NV("states", unsigned(L.States.size())) << " states, "
+      << ore::NV("slots", unsigned(L.Slots.size())) << " slots";
+    if (L.NumEscaped)
+      R << " (" << ore::NV("escaped", L.NumEscaped)
+        << " escaped, assumed live in every state)";
+    auto Largest = L.largestSlots(3);
+    if (!Largest.empty())
+      R << "; largest:";
+    for (const FrameSlot *S : Largest)
+      R << " " << ore::NV("slot", S->Name) << " ("
+        << ore::NV("slot_size", S->Size) << " B, states "
+        << ore::NV("slot_states", L.liveStatesText(*S)) << ")";
     return R;
   });
+}
+
+static void emitSlots(const SplitCoroutine &C, const FrameLayout &L,
+                      OptimizationRemarkEmitter &ORE) {
+  Function *Anchor = C.anchor();
+  for (const FrameSlot &S : L.Slots) {
+    ORE.emit([&] {
+      OptimizationRemarkAnalysis R(SlotRemarkPass, "CoroFrameSlot",
+                                   coroutineLocation(C),
+                                   &Anchor->getEntryBlock());
+      R << "coroutine '" << ore::NV("coroutine", displayName(C.Name))
+        << "' slot '" << ore::NV("slot", S.Name) << "' "
+        << ore::NV("kind", slotKindName(S.Kind)) << " at offset "
+        << ore::NV("offset", S.Offset) << " size " << ore::NV("size", S.Size)
+        << " align " << ore::NV("align", S.Alignment.value())
+        << ", live in states " << ore::NV("live_states", L.liveStatesText(S))
+        << ", escaped " << ore::NV("escaped", S.Escaped ? "true" : "false")
+        << ", type " << ore::NV("type", S.TypeName);
+      if (!S.Source.empty())
+        R << ", from " << ore::NV("source", S.Source);
+      return R;
+    });
+  }
+}
+
+static void warnIfTooLarge(const SplitCoroutine &C, const FrameLayout &L,
+                           uint64_t Limit) {
+  if (!Limit || L.Size <= Limit)
+    return;
+  std::string Msg;
+  raw_string_ostream OS(Msg);
+  OS << "coroutine frame of '" << displayName(C.Name) << "' is " << L.Size
+     << " bytes, larger than " << Limit << " (-coro-frame-opt-warn-above)";
+  auto Largest = L.largestSlots(3);
+  if (!Largest.empty()) {
+    OS << "; largest slots:";
+    for (const FrameSlot *S : Largest) {
+      OS << " " << S->Name << " (" << S->Size << " bytes";
+      if (!S->Source.empty())
+        OS << ", " << S->Source;
+      OS << ")";
+    }
+  }
+  Function *Anchor = C.anchor();
+  Anchor->getContext().diagnose(DiagnosticInfoGenericWithLoc(
+      Msg, *Anchor, coroutineLocation(C), DS_Warning));
+  ++NumWarned;
+}
+
+void reportCoroutineFrame(const SplitCoroutine &C, const FrameLayout &L,
+                          const ReportOptions &Opts,
+                          OptimizationRemarkEmitter &ORE) {
+  if (!L.Analyzable) {
+    Function *Anchor = C.anchor();
+    ORE.emit([&] {
+      OptimizationRemarkMissed R(ReportRemarkPass, "NotAnalysed",
+                                 coroutineLocation(C), &Anchor->getEntryBlock());
+      R << "coroutine '" << ore::NV("coroutine", displayName(C.Name)) << "'";
+      if (C.FrameSize)
+        R << " (frame " << ore::NV("frame_size", *C.FrameSize) << " bytes)";
+      R << " not analysed: " << ore::NV("reason", L.WhyNot);
+      return R;
+    });
+    ++NumNotAnalysed;
+    return;
+  }
+  emitSummary(C, L, ORE);
+  emitSlots(C, L, ORE);
+  warnIfTooLarge(C, L, Opts.WarnAbove);
   ++NumReported;
 }
 
@@ -55,16 +145,73 @@ void reportUnsupportedABI(Function &F, CoroABI ABI,
   ++NumUnsupported;
 }
 
+void printFrameLayout(const SplitCoroutine &C, const FrameLayout &L,
+                      raw_ostream &OS) {
+  OS << "coroutine " << C.Name << ":";
+  for (Function *F : C.functions())
+    OS << " " << F->getName();
+  OS << "\n";
+  if (!L.Analyzable) {
+    OS << "  not analysed: " << L.WhyNot << "\n";
+    return;
+  }
+  OS << "  frame " << L.Size << " align " << L.Alignment.value()
+     << " lower-bound " << L.LowerBound << " (fixed " << L.FixedBytes
+     << " index " << L.IndexBytes << " max-live " << L.MaxLiveBytes << ")"
+     << (L.FrameTy ? " layout-from-type" : " layout-from-accesses") << "\n";
+  for (CallBase *CB : L.SizeRecords)
+    OS << "  size-record " << CB->getFunction()->getName() << ": "
+       << (CB->getCalledFunction() ? CB->getCalledFunction()->getName()
+                                   : StringRef("<indirect>"))
+       << "\n";
+  for (const SuspendState &S : L.States) {
+    OS << "  state ";
+    if (S.IndexValue == SuspendState::NullResumeState)
+      OS << "final(null-resume)";
+    else
+      OS << S.IndexValue << (S.Final ? " final" : "");
+    OS << " resumed-in:";
+    for (auto &[F, BB] : S.ResumeBlocks)
+      OS << " " << F->getName();
+    OS << " set-in:";
+    for (StoreInst *SI : S.IndexStores)
+      OS << " " << SI->getFunction()->getName();
+    OS << " live:";
+    for (const FrameSlot &Sl : L.Slots)
+      if (!Sl.isFixed() &&
+          Sl.LiveStates.test(&S - &L.States.front()))
+        OS << " #" << Sl.Id;
+    OS << "\n";
+  }
+  for (const FrameSlot &S : L.Slots) {
+    OS << "  slot #" << S.Id << " [" << S.Offset << "," << S.end() << ") align "
+       << S.Alignment.value() << " " << slotKindName(S.Kind)
+       << (S.Escaped ? " escaped" : "") << " live " << L.liveStatesText(S)
+       << " accesses " << S.Accesses.size() << " '" << S.Name << "'";
+    if (!S.Source.empty())
+      OS << " " << S.Source;
+    OS << "\n";
+  }
+}
+
 PreservedAnalyses CoroFrameReportPass::run(Module &M,
                                            ModuleAnalysisManager &AM) {
   auto &FAM = AM.getResult<FunctionAnalysisManagerModuleProxy>(M).getManager();
   for (const SplitCoroutine &C : findSplitCoroutines(M))
     reportCoroutineFrame(
-        C, FAM.getResult<OptimizationRemarkEmitterAnalysis>(*C.anchor()));
+        C, analyzeFrame(C), Opts,
+        FAM.getResult<OptimizationRemarkEmitterAnalysis>(*C.anchor()));
   for (Function &F : M)
     if (std::optional<CoroABI> ABI = getUnsupportedABI(F))
       reportUnsupportedABI(
           F, *ABI, FAM.getResult<OptimizationRemarkEmitterAnalysis>(F));
+  return PreservedAnalyses::all();
+}
+
+PreservedAnalyses CoroFramePrinterPass::run(Module &M,
+                                            ModuleAnalysisManager &) {
+  for (const SplitCoroutine &C : findSplitCoroutines(M))
+    printFrameLayout(C, analyzeFrame(C), errs());
   return PreservedAnalyses::all();
 }
 

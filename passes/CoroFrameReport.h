@@ -6,9 +6,16 @@
 /// \file
 /// FILE: CoroFrameReport
 ///
-/// DESCRIPTION: emits one analysis remark (pass name `coro-frame`) per split
-/// switch-ABI coroutine, giving its frame size and alignment, and a missed
-/// remark for coroutines of an ABI the plugin does not handle. Changes nothing.
+/// DESCRIPTION: reports what is in each split switch-ABI coroutine's frame,
+/// using the frame analysis. Changes nothing. Emits:
+///  - `coro-frame` / `CoroFrame` (analysis): one per coroutine, with its
+///    frame size, lower bound, state count and largest slots;
+///  - `coro-slots` / `CoroFrameSlot` (analysis): one per slot (offset,
+///    size, kind, live states, escaped, source name);
+///  - `coro-frame` / `NotAnalysed` (missed): the analysis could not read the
+///    frame, and why; `coro-frame` / `UnsupportedABI` (missed): retcon/async;
+///  - a warning when a frame is larger than the user's threshold.
+/// `print<coro-frame>` prints the full analysis for tests.
 ///
 /// USAGE:
 ///   opt -load-pass-plugin=libCoroFrameOpt.so -passes=coro-frame-report
@@ -21,30 +28,57 @@
 
 #include "llvm/IR/PassManager.h"
 
+#include <cstdint>
+
 namespace llvm {
 class OptimizationRemarkEmitter;
-}
+class raw_ostream;
+} // namespace llvm
 
 namespace corofo {
 
 struct SplitCoroutine;
+struct FrameLayout;
 enum class CoroABI;
 
-/// The remarks' pass name; `-Rpass-analysis=coro-frame` selects them.
+/// The remarks' pass names; `-Rpass-analysis=coro-frame` selects the
+/// per-coroutine summary, `coro-slots` the per-slot detail.
 inline constexpr const char *ReportRemarkPass = "coro-frame";
+inline constexpr const char *SlotRemarkPass = "coro-slots";
 
-/// Emit the frame remark for one coroutine (ORE belongs to C.anchor()).
-void reportCoroutineFrame(const SplitCoroutine &C,
+struct ReportOptions {
+  /// Warn when a frame is larger than this many bytes (0: never).
+  uint64_t WarnAbove = 0;
+};
+
+/// Emit the remarks (and the size warning) for one coroutine. ORE belongs to
+/// C.anchor().
+void reportCoroutineFrame(const SplitCoroutine &C, const FrameLayout &L,
+                          const ReportOptions &Opts,
                           llvm::OptimizationRemarkEmitter &ORE);
 
 /// Emit the missed remark saying \p F is left alone because of its \p ABI.
 void reportUnsupportedABI(llvm::Function &F, CoroABI ABI,
                           llvm::OptimizationRemarkEmitter &ORE);
 
-/// Module form, for `opt -passes=coro-frame-report` and clang at -O0.
+/// Print the analysis of \p C in a stable text form (for tests).
+void printFrameLayout(const SplitCoroutine &C, const FrameLayout &L,
+                      llvm::raw_ostream &OS);
+
+/// Module form, for `opt -passes=coro-frame-report`.
 struct CoroFrameReportPass : llvm::PassInfoMixin<CoroFrameReportPass> {
+  explicit CoroFrameReportPass(ReportOptions Opts = {}) : Opts(Opts) {}
   llvm::PreservedAnalyses run(llvm::Module &M, llvm::ModuleAnalysisManager &AM);
   // Clang marks every function optnone at -O0, where this must still run.
+  static bool isRequired() { return true; }
+
+private:
+  ReportOptions Opts; ///< Size warning threshold.
+};
+
+/// `print<coro-frame>`: the analysis of every coroutine, to stderr.
+struct CoroFramePrinterPass : llvm::PassInfoMixin<CoroFramePrinterPass> {
+  llvm::PreservedAnalyses run(llvm::Module &M, llvm::ModuleAnalysisManager &AM);
   static bool isRequired() { return true; }
 };
 

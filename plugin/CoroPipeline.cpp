@@ -11,6 +11,7 @@
 
 #include "llvm/Analysis/OptimizationRemarkEmitter.h"
 #include "llvm/IR/Module.h"
+#include "llvm/Support/raw_ostream.h"
 
 using namespace llvm;
 
@@ -19,9 +20,13 @@ namespace corofo {
 /// Run every enabled pass on coroutine \p C. Returns true if IR changed.
 static bool handleCoroutine(const SplitCoroutine &C, const PluginOptions &Opts,
                             FunctionAnalysisManager &FAM) {
+  FrameLayout Layout = analyzeFrame(C);
+  if (Opts.PrintAnalysis)
+    printFrameLayout(C, Layout, errs());
   if (Opts.isEnabled(PassId::Report))
     reportCoroutineFrame(
-        C, FAM.getResult<OptimizationRemarkEmitterAnalysis>(*C.anchor()));
+        C, Layout, Opts.Report,
+        FAM.getResult<OptimizationRemarkEmitterAnalysis>(*C.anchor()));
   return false;
 }
 
@@ -42,10 +47,12 @@ PreservedAnalyses CoroFrameOptCGSCCPass::run(LazyCallGraph::SCC &SCC,
             F, *ABI, FAM.getResult<OptimizationRemarkEmitterAnalysis>(F));
       continue;
     }
-    std::optional<SplitCoroutine> C = getSplitCoroutine(F);
-    if (!C)
+    // Act on the first function of a coroutine the walk reaches after the
+    // split (usually .cleanup): only then are the ramp and all clones still
+    // unsimplified, and no caller has inlined the ramp yet.
+    std::optional<SplitCoroutine> C = getSplitCoroutineOf(F);
+    if (!C || !Handled.insert(C->Name).second)
       continue;
-    Handled.insert(F.getName());
     handleCoroutine(*C, Opts, FAM);
   }
   return PreservedAnalyses::all();

@@ -30,9 +30,23 @@ static cl::list<PassId> DisabledPasses(
     cl::values(clEnumValN(PassId::Report, "report",
                           "coro-frame-report (frame-size remarks)")));
 
+static cl::opt<uint64_t> WarnAbove(
+    "coro-frame-opt-warn-above", cl::init(0), cl::cat(Category),
+    cl::value_desc("bytes"),
+    cl::desc("Warn when a coroutine frame is larger than this many bytes, "
+             "naming its largest slots (0: never)"));
+
+static cl::opt<bool> PrintAnalysis(
+    "coro-frame-opt-print-analysis", cl::init(false), cl::cat(Category),
+    cl::Hidden,
+    cl::desc("Print the frame analysis of every coroutine where the default "
+             "pipeline handles it (for tests)"));
+
 PluginOptions readPluginOptions() {
   PluginOptions O;
   O.Enabled = EnableAll;
+  O.Report.WarnAbove = WarnAbove;
+  O.PrintAnalysis = PrintAnalysis;
   for (PassId P : DisabledPasses) {
     switch (P) {
     case PassId::Report:

@@ -12,6 +12,8 @@
 #ifndef COROFRAMEOPT_PLUGIN_OPTIONS_H
 #define COROFRAMEOPT_PLUGIN_OPTIONS_H
 
+#include "CoroFrameReport.h"
+
 namespace corofo {
 
 /// The passes that can be switched off one by one.
@@ -22,6 +24,9 @@ struct PluginOptions {
   /// clang's pipelines (named passes still run when asked for explicitly).
   bool Enabled = true;
   bool ReportEnabled = true;
+  ReportOptions Report; ///< Settings of the frame report.
+  /// Print the frame analysis of each coroutine the drivers handle (tests).
+  bool PrintAnalysis = false;
 
   bool isEnabled(PassId P) const {
     switch (P) {

@@ -31,7 +31,11 @@ static_assert(LLVM_VERSION_MAJOR == 22,
 static bool parseModulePass(StringRef Name, ModulePassManager &MPM,
                             ArrayRef<PassBuilder::PipelineElement>) {
   if (Name == "coro-frame-report") {
-    MPM.addPass(CoroFrameReportPass());
+    MPM.addPass(CoroFrameReportPass(readPluginOptions().Report));
+    return true;
+  }
+  if (Name == "print<coro-frame>") {
+    MPM.addPass(CoroFramePrinterPass());
     return true;
   }
   if (Name == "coro-frame-opt") {
@@ -56,6 +60,7 @@ static void registerCallbacks(PassBuilder &PB) {
   // So that -print-pipeline-passes prints names opt can parse back.
   if (PassInstrumentationCallbacks *PIC = PB.getPassInstrumentationCallbacks()) {
     PIC->addClassToPassName(CoroFrameReportPass::name(), "coro-frame-report");
+    PIC->addClassToPassName(CoroFramePrinterPass::name(), "print<coro-frame>");
     PIC->addClassToPassName(CoroFrameOptModulePass::name(), "coro-frame-opt");
     PIC->addClassToPassName(CoroFrameOptCGSCCPass::name(), "coro-frame-opt");
   }

@@ -17,7 +17,7 @@ from lit.llvm import llvm_config
 config.name = "CoroFrameOpt"
 config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
 config.suffixes = [".ll", ".cpp", ".test"]
-config.excludes = ["Inputs", "tools", "CMakeLists.txt"]
+config.excludes = ["Inputs", "CMakeLists.txt"]
 config.test_source_root = config.coro_test_src
 config.test_exec_root = config.coro_test_obj
 

@@ -9,5 +9,5 @@
 ; RUN: %stock-opt -O2 -S %inputs/ir/counter.ll -o %t.stock.ll
 ; RUN: diff %t.stock.ll %t.plugin.ll
 ;
-; CHECK: remark: <unknown>:0:0: coroutine 'counter': frame 24 bytes, align 8
+; CHECK: remark: <unknown>:0:0: coroutine 'counter': frame 24 bytes, align 8, lower bound 24 bytes, 1 states, 4 slots
 ; CHECK-NOT: remark:

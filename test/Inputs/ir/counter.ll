@@ -1,3 +1,6 @@
+target datalayout = "e-m:e-p270:32:32-p271:32:32-p272:64:64-i64:64-i128:128-f80:128-n8:16:32:64-S128"
+target triple = "x86_64-pc-linux-gnu"
+
 ; A minimal pre-split switch-ABI coroutine in the form LLVM's own coroutine
 ; tests use: @counter prints n, n+1, ... one value per resume; its frame holds
 ; the resume/destroy pointers, the index and the spilled %n.val.

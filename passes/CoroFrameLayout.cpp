@@ -1,0 +1,915 @@
+//===- CoroFrameLayout.cpp - Slots, states and liveness of a frame --------===//
+//
+// Part of CoroFrameOpt, an LLVM pass plugin for C++20 coroutine frames.
+//
+//===----------------------------------------------------------------------===//
+/// \file
+/// Reconstructs a split coroutine's frame from the IR of its ramp and clones:
+///
+///  1. Frame pointers: param 0 of .resume/.destroy/.cleanup, the last param of
+///     .noalloc, and in the ramp the pointer `@F.resume` is stored through.
+///  2. Slots: the fields of `%F.Frame` (offsets from the DataLayout) or, when
+///     that type is gone or does not match the recorded size, byte ranges.
+///  3. Accesses: every user of a frame pointer, followed through constant
+///     GEPs. A load reads, a store writes, memcpy/memset read/write a span
+///     (possibly several slots), a call argument marked captures(none) reads
+///     and may write. Anything else that lets a slot's address out escapes it.
+///     The frame pointer itself (offset 0) reaching a call or memory is a
+///     coroutine handle: through a handle only the ABI fields (resume/destroy
+///     pointers, promise) are reachable, so only those are touched.
+///  4. States: the clones dispatch on the index field (`switch` on its load;
+///     with -fno-exceptions .destroy first tests the resume pointer for null,
+///     which is the final state). Stores of the index mark suspend points.
+///  5. Liveness: backward data flow in every function; a store of index K is
+///     where the coroutine may suspend in state K, so everything live on
+///     entry to any clone's resume block for K is live there. Iterated to a
+///     fixed point over all functions (the suspend edges glue them together).
+///
+/// Anything the walk does not understand makes the frame unanalysable, and
+/// the reason is kept for the report and for missed remarks.
+//===----------------------------------------------------------------------===//
+
+#include "CoroFrameAnalysis.h"
+
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/IR/CFG.h"
+#include "llvm/IR/Constants.h"
+#include "llvm/IR/DataLayout.h"
+#include "llvm/IR/DebugInfoMetadata.h"
+#include "llvm/IR/DebugProgramInstruction.h"
+#include "llvm/IR/DerivedTypes.h"
+#include "llvm/IR/Function.h"
+#include "llvm/IR/InstIterator.h"
+#include "llvm/IR/Instructions.h"
+#include "llvm/IR/IntrinsicInst.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace llvm;
+
+namespace corofo {
+
+StringRef slotKindName(SlotKind K) {
+  switch (K) {
+  case SlotKind::Header:
+    return "header";
+  case SlotKind::Promise:
+    return "promise";
+  case SlotKind::Index:
+    return "index";
+  case SlotKind::Spill:
+    return "spill";
+  case SlotKind::Alloca:
+    return "alloca";
+  case SlotKind::Unused:
+    return "unused";
+  }
+  return "unknown";
+}
+
+namespace {
+
+/// Effect of one instruction on frame slots, for liveness.
+struct SlotEffect {
+  BitVector Uses;     ///< Slots read.
+  BitVector Kills;    ///< Slots completely overwritten.
+  BitVector Touches;  ///< Slots read, written or addressed (for Accesses).
+};
+
+/// A frame-derived pointer: constant offset from the frame start, or unknown
+/// within the slot that contains Offset.
+struct FramePtr {
+  Value *V;
+  uint64_t Offset;
+  bool Exact; ///< False after a variable GEP: somewhere inside the slot.
+};
+
+class FrameAnalyzer {
+public:
+  FrameAnalyzer(const SplitCoroutine &C, FrameLayout &L)
+      : C(C), L(L), DL(C.Resume->getParent()->getDataLayout()) {}
+
+  void run();
+
+private:
+  const SplitCoroutine &C;
+  FrameLayout &L;
+  const DataLayout &DL;
+
+  DenseMap<Instruction *, SlotEffect> Effects;
+  /// Stores to the index field, with the state values they may store.
+  DenseMap<Instruction *, SmallVector<uint64_t, 2>> IndexStoreValues;
+  /// Per state (position in L.States), the slots live across it.
+  std::vector<BitVector> LiveAcross;
+  /// Slots escaped or otherwise live everywhere.
+  BitVector AlwaysLive;
+  /// Position of each instruction (function order, then program order), for
+  /// deterministic output.
+  DenseMap<Instruction *, unsigned> Order;
+
+  bool fail(const Twine &Why) {
+    if (L.WhyNot.empty())
+      L.WhyNot = Why.str();
+    L.Analyzable = false;
+    return false;
+  }
+
+  bool findFrameBases();
+  bool buildSlots();
+  void buildSlotsFromType();
+  void buildSlotsFromAccesses();
+  bool walkAccesses(Function &F, Value *Base);
+  bool collectRanges(Function &F, Value *Base,
+                     SmallVectorImpl<std::pair<uint64_t, uint64_t>> &Ranges);
+  int slotAt(uint64_t Offset) const;
+  void touchRange(Instruction *I, uint64_t Off, uint64_t Size, bool Read,
+                  bool Write, bool Exact);
+  void touchHandle(Instruction *I);
+  SlotEffect &effect(Instruction *I);
+  bool findStates();
+  bool recordIndexStores();
+  void computeLiveness();
+  void computeLowerBound();
+  void nameSlots();
+};
+
+SlotEffect &FrameAnalyzer::effect(Instruction *I) {
+  SlotEffect &E = Effects[I];
+  if (E.Uses.size() != L.Slots.size()) {
+    E.Uses.resize(L.Slots.size());
+    E.Kills.resize(L.Slots.size());
+    E.Touches.resize(L.Slots.size());
+  }
+  return E;
+}
+
+int FrameAnalyzer::slotAt(uint64_t Offset) const {
+  for (const FrameSlot &S : L.Slots)
+    if (Offset >= S.Offset && Offset < S.end())
+      return S.Id;
+  return -1;
+}
+
+/// Record that \p I accesses bytes [Off, Off+Size) (Size 0: the whole slot
+/// containing Off, extent unknown).
+void FrameAnalyzer::touchRange(Instruction *I, uint64_t Off, uint64_t Size,
+                               bool Read, bool Write, bool Exact) {
+  SlotEffect &E = effect(I);
+  if (!Exact || Size == 0) {
+    int Id = slotAt(Off);
+    if (Id < 0)
+      return;
+    E.Touches.set(Id);
+    if (Read)
+      E.Uses.set(Id);
+    // A write of unknown extent never kills.
+    return;
+  }
+  for (const FrameSlot &S : L.Slots) {
+    if (S.end() <= Off || S.Offset >= Off + Size)
+      continue;
+    E.Touches.set(S.Id);
+    if (Read)
+      E.Uses.set(S.Id);
+    if (Write && Off <= S.Offset && S.end() <= Off + Size)
+      E.Kills.set(S.Id);
+    else if (Write)
+      E.Uses.set(S.Id); // A partial write keeps the other bytes: not a kill.
+  }
+}
+
+/// The frame pointer itself escapes through \p I: a coroutine handle, which
+/// reaches only the ABI fields.
+void FrameAnalyzer::touchHandle(Instruction *I) {
+  SlotEffect &E = effect(I);
+  for (const FrameSlot &S : L.Slots)
+    if (S.isFixed()) {
+      E.Touches.set(S.Id);
+      E.Uses.set(S.Id);
+    }
+}
+
+bool FrameAnalyzer::findFrameBases() {
+  for (Function *F : {C.Resume, C.Destroy, C.Cleanup})
+    if (F)
+      L.FrameBases.push_back({F, F->getArg(0)});
+  if (C.NoAlloc && C.NoAlloc->arg_size() > 0)
+    L.FrameBases.push_back(
+        {C.NoAlloc, C.NoAlloc->getArg(C.NoAlloc->arg_size() - 1)});
+  if (!C.Ramp)
+    return true;
+  // The ramp stores @F.resume through the frame pointer (offset 0).
+  for (Instruction &I : instructions(*C.Ramp)) {
+    auto *SI = dyn_cast<StoreInst>(&I);
+    if (!SI || SI->getValueOperand()->stripPointerCasts() != C.Resume)
+      continue;
+    APInt Off(DL.getIndexTypeSizeInBits(SI->getPointerOperandType()), 0);
+    Value *Base = SI->getPointerOperand()->stripAndAccumulateConstantOffsets(
+        DL, Off, /*AllowNonInbounds=*/true);
+    if (!Off.isZero())
+      continue;
+    L.FrameBases.insert(L.FrameBases.begin(), {C.Ramp, Base});
+    return true;
+  }
+  return fail("the ramp does not store the resume function into a frame");
+}
+
+bool FrameAnalyzer::buildSlots() {
+  L.Size = C.FrameSize.value_or(0);
+  L.Alignment = C.FrameAlign.value_or(Align(8));
+  if (!L.Size)
+    return fail("the frame size is not recorded on the resume function");
+  // The struct type CoroSplit built, if it is still there and still matches.
+  LLVMContext &Ctx = C.Resume->getContext();
+  StructType *FT = StructType::getTypeByName(Ctx, C.Name + ".Frame");
+  // The recorded size is the struct's, rounded up to the frame alignment
+  // (which may exceed the struct's own, e.g. for an over-aligned alloca).
+  if (FT && !FT->isOpaque() && FT->isSized() &&
+      alignTo(DL.getTypeAllocSize(FT), L.Alignment) == L.Size)
+    L.FrameTy = FT;
+  if (L.FrameTy)
+    buildSlotsFromType();
+  else
+    buildSlotsFromAccesses();
+  return !L.Slots.empty() || fail("no frame slots found");
+}
+
+void FrameAnalyzer::buildSlotsFromType() {
+  const StructLayout *SL = DL.getStructLayout(L.FrameTy);
+  for (unsigned I = 0, E = L.FrameTy->getNumElements(); I != E; ++I) {
+    Type *Ty = L.FrameTy->getElementType(I);
+    FrameSlot S;
+    S.Id = L.Slots.size();
+    S.FieldIndex = I;
+    S.Ty = Ty;
+    S.Offset = SL->getElementOffset(I);
+    S.Size = DL.getTypeAllocSize(Ty);
+    S.Alignment = DL.getABITypeAlign(Ty);
+    if (S.Size == 0)
+      continue;
+    S.Kind = I < 2 ? SlotKind::Header : SlotKind::Unused;
+    raw_string_ostream OS(S.TypeName);
+    Ty->print(OS);
+    L.Slots.push_back(std::move(S));
+  }
+  // Element 2 is the promise when there is one (LLVM's header field). Until
+  // the index is known we provisionally call it the promise; findStates()
+  // corrects that when element 2 turns out to be the index.
+  if (L.Slots.size() > 2 && L.Slots[2].FieldIndex == 2)
+    L.Slots[2].Kind = SlotKind::Promise;
+}
+
+/// Without the struct type: the header, then maximal byte ranges that the
+/// accesses of all functions touch (overlapping accesses merge).
+void FrameAnalyzer::buildSlotsFromAccesses() {
+  SmallVector<std::pair<uint64_t, uint64_t>, 32> Ranges;
+  for (auto &[F, Base] : L.FrameBases)
+    if (!collectRanges(*F, Base, Ranges))
+      return;
+  Ranges.push_back({0, 8});
+  Ranges.push_back({8, 16});
+  llvm::sort(Ranges);
+  SmallVector<std::pair<uint64_t, uint64_t>, 32> Merged;
+  for (auto R : Ranges) {
+    if (!Merged.empty() && R.first < Merged.back().second)
+      Merged.back().second = std::max(Merged.back().second, R.second);
+    else
+      Merged.push_back(R);
+  }
+  for (auto [B, E] : Merged) {
+    FrameSlot S;
+    S.Id = L.Slots.size();
+    S.Offset = B;
+    S.Size = E - B;
+    S.Alignment = Align(uint64_t(1) << llvm::countr_zero(B | 16));
+    S.Kind = B < 16 ? SlotKind::Header : SlotKind::Unused;
+    S.TypeName = "[" + std::to_string(S.Size) + " x i8]";
+    L.Slots.push_back(std::move(S));
+  }
+}
+
+/// Byte ranges [begin, end) accessed through \p Base in \p F (for slots
+/// without a struct type). Fails on accesses of unknown extent.
+bool FrameAnalyzer::collectRanges(
+    Function &F, Value *Base,
+    SmallVectorImpl<std::pair<uint64_t, uint64_t>> &Ranges) {
+  SmallVector<std::pair<Value *, uint64_t>, 16> Work{{Base, 0}};
+  SmallPtrSet<Value *, 32> Seen;
+  while (!Work.empty()) {
+    auto [V, Off] = Work.pop_back_val();
+    if (!Seen.insert(V).second)
+      continue;
+    for (User *U : V->users()) {
+      if (auto *GEP = dyn_cast<GetElementPtrInst>(U)) {
+        APInt C(DL.getIndexTypeSizeInBits(GEP->getType()), 0);
+        if (!GEP->accumulateConstantOffset(DL, C) || C.isNegative())
+          return fail("a variable offset into a frame of unknown layout");
+        Work.push_back({GEP, Off + C.getZExtValue()});
+      } else if (auto *LI = dyn_cast<LoadInst>(U)) {
+        Ranges.push_back({Off, Off + DL.getTypeStoreSize(LI->getType())});
+      } else if (auto *SI = dyn_cast<StoreInst>(U)) {
+        if (SI->getPointerOperand() == V)
+          Ranges.push_back(
+              {Off, Off + DL.getTypeStoreSize(SI->getValueOperand()->getType())});
+      } else if (auto *MI = dyn_cast<AnyMemIntrinsic>(U)) {
+        auto *Len = dyn_cast<ConstantInt>(MI->getLength());
+        if (!Len)
+          return fail("a memory intrinsic of variable length on the frame");
+        Ranges.push_back({Off, Off + Len->getZExtValue()});
+      } else if (Off != 0 && isa<CallBase>(U)) {
+        return fail("an interior frame address passed to a call, frame "
+                    "layout unknown");
+      }
+    }
+  }
+  return true;
+}
+
+/// Follow every use of the frame pointer \p Base in \p F and record effects.
+bool FrameAnalyzer::walkAccesses(Function &F, Value *Base) {
+  SmallVector<FramePtr, 32> Work{{Base, 0, true}};
+  DenseMap<Value *, std::pair<uint64_t, bool>> Seen;
+  while (!Work.empty()) {
+    FramePtr P = Work.pop_back_val();
+    auto [It, New] = Seen.try_emplace(P.V, P.Offset, P.Exact);
+    if (!New) {
+      if (It->second.first != P.Offset || It->second.second != P.Exact)
+        return fail("a pointer in '" + F.getName() +
+                    "' reaches different frame offsets on different paths");
+      continue;
+    }
+    bool IsHandle = P.Exact && P.Offset == 0;
+    for (Use &U : P.V->uses()) {
+      auto *I = dyn_cast<Instruction>(U.getUser());
+      if (!I)
+        continue;
+      if (auto *GEP = dyn_cast<GetElementPtrInst>(I)) {
+        APInt Off(DL.getIndexTypeSizeInBits(GEP->getType()), 0);
+        if (GEP->accumulateConstantOffset(DL, Off) && !Off.isNegative())
+          Work.push_back({GEP, P.Offset + Off.getZExtValue(), P.Exact});
+        else {
+          // Indexing inside an object (e.g. an array): stays in its slot.
+          int Id = slotAt(P.Offset);
+          if (Id < 0)
+            return fail("a variable index outside the frame in '" +
+                        F.getName() + "'");
+          effect(GEP).Touches.set(Id);
+          Work.push_back({GEP, P.Offset, false});
+        }
+        continue;
+      }
+      if (isa<AddrSpaceCastInst>(I) || isa<BitCastInst>(I)) {
+        Work.push_back({I, P.Offset, P.Exact});
+        continue;
+      }
+      if (auto *LI = dyn_cast<LoadInst>(I)) {
+        touchRange(LI, P.Offset, DL.getTypeStoreSize(LI->getType()), true,
+                   false, P.Exact);
+        continue;
+      }
+      if (auto *SI = dyn_cast<StoreInst>(I)) {
+        if (U.getOperandNo() == StoreInst::getPointerOperandIndex()) {
+          touchRange(SI, P.Offset,
+                     DL.getTypeStoreSize(SI->getValueOperand()->getType()),
+                     false, true, P.Exact);
+          continue;
+        }
+        // The pointer itself is stored to memory: it escapes.
+        if (IsHandle)
+          touchHandle(SI);
+        else if (int Id = slotAt(P.Offset); Id >= 0)
+          L.Slots[Id].Escaped = true, effect(SI).Touches.set(Id);
+        continue;
+      }
+      if (auto *MI = dyn_cast<AnyMemIntrinsic>(I)) {
+        auto *Len = dyn_cast<ConstantInt>(MI->getLength());
+        bool IsDest = U.getOperandNo() == 0;
+        uint64_t Size = Len ? Len->getZExtValue() : 0;
+        touchRange(MI, P.Offset, Size, !IsDest, IsDest, P.Exact && Len);
+        continue;
+      }
+      if (auto *II = dyn_cast<IntrinsicInst>(I)) {
+        if (II->isLifetimeStartOrEnd() || isa<DbgInfoIntrinsic>(II) ||
+            II->getIntrinsicID() == Intrinsic::assume ||
+            II->getIntrinsicID() == Intrinsic::coro_free ||
+            II->getIntrinsicID() == Intrinsic::coro_begin)
+          {
+            if (II->getIntrinsicID() == Intrinsic::coro_begin)
+              Work.push_back({II, P.Offset, P.Exact});
+            continue;
+          }
+      }
+      if (isa<ICmpInst>(I) || (isa<PtrToIntInst>(I) && IsHandle)) {
+        // Comparing addresses (e.g. handle == nullptr) reads no slot; the
+        // integer value of a handle is still a handle (from_address()).
+        if (isa<PtrToIntInst>(I))
+          touchHandle(I);
+        continue;
+      }
+      if (auto *CB = dyn_cast<CallBase>(I)) {
+        if (CB->isCallee(&U))
+          return fail("a call through a frame address in '" + F.getName() +
+                      "'");
+        if (IsHandle) {
+          touchHandle(CB);
+          continue;
+        }
+        unsigned ArgNo = CB->getArgOperandNo(&U);
+        int Id = slotAt(P.Offset);
+        if (Id < 0)
+          return fail("an address outside the frame in '" + F.getName() +
+                      "'");
+        SlotEffect &E = effect(CB);
+        E.Touches.set(Id);
+        if (!CB->doesNotAccessMemory(ArgNo))
+          E.Uses.set(Id);
+        if (!CB->doesNotCapture(ArgNo))
+          L.Slots[Id].Escaped = true;
+        continue;
+      }
+      if (isa<PHINode>(I) || isa<SelectInst>(I)) {
+        // Merging frame pointers: every frame input must be this same
+        // position (checked by the Seen map). Another input may be a
+        // non-frame pointer, so a write through the merge never kills.
+        Work.push_back({I, P.Offset, false});
+        continue;
+      }
+      if (isa<ReturnInst>(I) || isa<PtrToIntInst>(I) ||
+          isa<InsertValueInst>(I) || isa<IntToPtrInst>(I)) {
+        if (IsHandle) {
+          touchHandle(I);
+          continue;
+        }
+        if (int Id = slotAt(P.Offset); Id >= 0) {
+          L.Slots[Id].Escaped = true;
+          effect(I).Touches.set(Id);
+          continue;
+        }
+      }
+      std::string Text;
+      raw_string_ostream OS(Text);
+      I->print(OS);
+      return fail("an unexpected use of the frame in '" + F.getName() +
+                  "':" + Text);
+    }
+  }
+  return true;
+}
+
+/// The constant state values \p V may hold (phi/select of constants).
+static bool stateValues(Value *V, SmallVectorImpl<uint64_t> &Out,
+                        SmallPtrSetImpl<Value *> &Seen) {
+  if (!Seen.insert(V).second)
+    return true;
+  if (auto *CI = dyn_cast<ConstantInt>(V)) {
+    Out.push_back(CI->getZExtValue());
+    return true;
+  }
+  if (auto *PN = dyn_cast<PHINode>(V)) {
+    for (Value *In : PN->incoming_values())
+      if (!stateValues(In, Out, Seen))
+        return false;
+    return true;
+  }
+  if (auto *S = dyn_cast<SelectInst>(V))
+    return stateValues(S->getTrueValue(), Out, Seen) &&
+           stateValues(S->getFalseValue(), Out, Seen);
+  return false;
+}
+
+bool FrameAnalyzer::findStates() {
+  // The dispatch: a switch on a load of one frame slot, in each clone.
+  DenseMap<uint64_t, unsigned> StateOf;
+  SmallVector<std::pair<Function *, BasicBlock *>, 3> SingleStateBlocks;
+  auto stateFor = [&](uint64_t V) -> SuspendState & {
+    auto [It, New] = StateOf.try_emplace(V, L.States.size());
+    if (New) {
+      L.States.emplace_back();
+      L.States.back().IndexValue = V;
+    }
+    return L.States[It->second];
+  };
+  for (auto &[F, Base] : L.FrameBases) {
+    if (F == C.Ramp || F == C.NoAlloc)
+      continue;
+    SwitchInst *Dispatch = nullptr;
+    BasicBlock *FinalBlock = nullptr;
+    // Walk the entry's straight-line prefix to the dispatch.
+    for (BasicBlock *BB = &F->getEntryBlock(); BB && !Dispatch;) {
+      Instruction *T = BB->getTerminator();
+      if (auto *SW = dyn_cast<SwitchInst>(T)) {
+        auto *LI = dyn_cast<LoadInst>(SW->getCondition());
+        if (LI && Effects.count(LI) && Effects[LI].Uses.count() == 1)
+          Dispatch = SW;
+        break;
+      }
+      auto *Br = dyn_cast<BranchInst>(T);
+      if (!Br)
+        break;
+      if (Br->isUnconditional()) {
+        BB = Br->getSuccessor(0);
+        continue;
+      }
+      // -fno-exceptions: `icmp eq (load resume_fn), null` picks the final
+      // state before the switch.
+      auto *Cmp = dyn_cast<ICmpInst>(Br->getCondition());
+      auto *LI = Cmp ? dyn_cast<LoadInst>(Cmp->getOperand(0)) : nullptr;
+      if (!Cmp || !LI || !isa<ConstantPointerNull>(Cmp->getOperand(1)) ||
+          !Effects.count(LI) || !Effects[LI].Uses.test(0))
+        break;
+      bool EqNull = Cmp->getPredicate() == ICmpInst::ICMP_EQ;
+      FinalBlock = Br->getSuccessor(EqNull ? 0 : 1);
+      BB = Br->getSuccessor(EqNull ? 1 : 0);
+    }
+    if (!Dispatch) {
+      // One suspend point: no dispatch, the entry falls through to the only
+      // resume block (the end of the chain of single-predecessor blocks).
+      BasicBlock *BB = &F->getEntryBlock();
+      if (FinalBlock)
+        return fail("no suspend-index dispatch found in '" + F->getName() +
+                    "'");
+      while (auto *Br = dyn_cast<BranchInst>(BB->getTerminator())) {
+        if (!Br->isUnconditional() ||
+            !Br->getSuccessor(0)->getSinglePredecessor())
+          break;
+        BB = Br->getSuccessor(0);
+      }
+      if (BB == &F->getEntryBlock())
+        return fail("no suspend-index dispatch found in '" + F->getName() +
+                    "'");
+      SingleStateBlocks.push_back({F, BB});
+      continue;
+    }
+    int Idx = Effects[cast<Instruction>(Dispatch->getCondition())]
+                  .Uses.find_first();
+    if (L.IndexSlot >= 0 && L.IndexSlot != Idx)
+      return fail("the clones dispatch on different frame fields");
+    L.IndexSlot = Idx;
+    for (auto Case : Dispatch->cases())
+      stateFor(Case.getCaseValue()->getZExtValue())
+          .ResumeBlocks.push_back({F, Case.getCaseSuccessor()});
+    if (FinalBlock) {
+      // The final state has no index value of its own.
+      SuspendState &S = stateFor(SuspendState::NullResumeState);
+      S.Final = true;
+      S.ResumeBlocks.push_back({F, FinalBlock});
+    }
+  }
+  if (!SingleStateBlocks.empty()) {
+    if (L.IndexSlot >= 0)
+      return fail("some clones dispatch on an index and some do not");
+    // The index of a single-state coroutine is stored but never read: the
+    // one slot that only ever receives constant integer stores.
+    for (const FrameSlot &S : L.Slots) {
+      if (S.isFixed() || S.Accesses.empty() || !S.Ty || !S.Ty->isIntegerTy())
+        continue;
+      bool OnlyConstStores = all_of(S.Accesses, [&](Instruction *I) {
+        auto *SI = dyn_cast<StoreInst>(I);
+        return SI && isa<ConstantInt>(SI->getValueOperand());
+      });
+      if (!OnlyConstStores)
+        continue;
+      if (L.IndexSlot >= 0)
+        return fail("cannot tell which field is the suspend index");
+      L.IndexSlot = S.Id;
+    }
+    if (L.IndexSlot >= 0)
+      for (auto &[F, BB] : SingleStateBlocks)
+        stateFor(0).ResumeBlocks.push_back({F, BB});
+  }
+  if (L.IndexSlot < 0)
+    return fail("no suspend index found");
+  FrameSlot &IS = L.Slots[L.IndexSlot];
+  if (IS.Kind == SlotKind::Header)
+    return fail("the dispatch reads a header field");
+  IS.Kind = SlotKind::Index;
+  // States dispatched by .destroy but not by .resume are final states.
+  for (SuspendState &S : L.States)
+    if (none_of(S.ResumeBlocks, [&](auto &P) { return P.first == C.Resume; }))
+      S.Final = true;
+  llvm::sort(L.States, [](const SuspendState &A, const SuspendState &B) {
+    return A.IndexValue < B.IndexValue;
+  });
+  return true;
+}
+
+bool FrameAnalyzer::recordIndexStores() {
+  DenseMap<uint64_t, unsigned> Pos;
+  for (unsigned I = 0; I < L.States.size(); ++I)
+    Pos[L.States[I].IndexValue] = I;
+  uint64_t Mask = L.Slots[L.IndexSlot].Ty && L.Slots[L.IndexSlot].Ty->isIntegerTy()
+                      ? maskTrailingOnes<uint64_t>(
+                            L.Slots[L.IndexSlot].Ty->getIntegerBitWidth())
+                      : ~uint64_t(0);
+  for (auto &[I, E] : Effects) {
+    auto *SI = dyn_cast<StoreInst>(I);
+    if (!SI || !E.Kills.test(L.IndexSlot))
+      continue;
+    SmallVector<uint64_t, 2> Values;
+    SmallPtrSet<Value *, 8> Seen;
+    if (!stateValues(SI->getValueOperand(), Values, Seen))
+      return fail("the suspend index is set to a computed value");
+    SmallVector<uint64_t, 2> &Known = IndexStoreValues[SI];
+    for (uint64_t V : Values) {
+      auto It = Pos.find(V & Mask);
+      // A value no clone dispatches on is a state nobody resumes (e.g. a
+      // final suspend that .destroy treats like another): keep it live-free.
+      if (It == Pos.end())
+        continue;
+      Known.push_back(It->second);
+      if (!is_contained(L.States[It->second].IndexStores, SI))
+        L.States[It->second].IndexStores.push_back(SI);
+    }
+  }
+  return true;
+}
+
+void FrameAnalyzer::computeLiveness() {
+  unsigned N = L.Slots.size();
+  LiveAcross.assign(L.States.size(), BitVector(N));
+  AlwaysLive = BitVector(N);
+  // The index is read on entry to every clone, so it survives every state.
+  for (const FrameSlot &S : L.Slots)
+    if (S.Escaped || S.isFixed() || S.Kind == SlotKind::Index)
+      AlwaysLive.set(S.Id);
+
+  // Per function, per block: live-in sets; iterate all functions to a
+  // global fixed point (LiveAcross feeds the gens at index stores).
+  DenseMap<BasicBlock *, BitVector> LiveIn;
+  auto transfer = [&](Instruction &I, BitVector &Live) {
+    auto It = Effects.find(&I);
+    if (It != Effects.end()) {
+      Live.reset(It->second.Kills);
+      Live |= It->second.Uses;
+    }
+    auto SIt = IndexStoreValues.find(&I);
+    if (SIt != IndexStoreValues.end())
+      for (uint64_t St : SIt->second)
+        Live |= LiveAcross[St];
+  };
+  bool Changed = true;
+  while (Changed) {
+    Changed = false;
+    for (auto &[F, Base] : L.FrameBases) {
+      bool LocalChanged = true;
+      while (LocalChanged) {
+        LocalChanged = false;
+        for (BasicBlock &BB : reverse(*F)) {
+          BitVector Live(N);
+          for (BasicBlock *Succ : successors(&BB)) {
+            auto It = LiveIn.find(Succ);
+            if (It != LiveIn.end())
+              Live |= It->second;
+          }
+          for (Instruction &I : reverse(BB))
+            transfer(I, Live);
+          BitVector &Old = LiveIn[&BB];
+          if (Old.size() != N)
+            Old.resize(N);
+          if (Old != Live) {
+            Old = Live;
+            LocalChanged = true;
+          }
+        }
+      }
+    }
+    for (unsigned St = 0; St < L.States.size(); ++St) {
+      BitVector Across = LiveAcross[St];
+      for (auto &[F, BB] : L.States[St].ResumeBlocks) {
+        auto It = LiveIn.find(BB);
+        if (It != LiveIn.end())
+          Across |= It->second;
+      }
+      if (Across != LiveAcross[St]) {
+        LiveAcross[St] = Across;
+        Changed = true;
+      }
+    }
+  }
+
+  for (FrameSlot &S : L.Slots) {
+    S.LiveStates = BitVector(L.States.size());
+    for (unsigned St = 0; St < L.States.size(); ++St)
+      if (LiveAcross[St].test(S.Id) || AlwaysLive.test(S.Id))
+        S.LiveStates.set(St);
+  }
+
+  // The most bytes of non-fixed slots live at once, at any program point.
+  auto liveBytes = [&](const BitVector &Live) {
+    uint64_t Bytes = 0;
+    BitVector All = Live;
+    All |= AlwaysLive;
+    for (unsigned Id : All.set_bits())
+      if (!L.Slots[Id].isFixed() && L.Slots[Id].Kind != SlotKind::Index)
+        Bytes += L.Slots[Id].Size;
+    return Bytes;
+  };
+  uint64_t Max = 0;
+  for (auto &Across : LiveAcross)
+    Max = std::max(Max, liveBytes(Across));
+  for (auto &[F, Base] : L.FrameBases)
+    for (BasicBlock &BB : *F) {
+      BitVector Live(N);
+      for (BasicBlock *Succ : successors(&BB))
+        Live |= LiveIn[Succ];
+      for (Instruction &I : reverse(BB)) {
+        // A write needs its bytes while the slots live past it hold theirs.
+        auto It = Effects.find(&I);
+        BitVector WithDefs = Live;
+        if (It != Effects.end())
+          WithDefs |= It->second.Touches;
+        Max = std::max(Max, liveBytes(WithDefs));
+        transfer(I, Live);
+      }
+    }
+  L.MaxLiveBytes = Max;
+}
+
+void FrameAnalyzer::computeLowerBound() {
+  uint64_t FixedEnd = 16;
+  for (const FrameSlot &S : L.Slots)
+    if (S.isFixed())
+      FixedEnd = std::max(FixedEnd, S.end());
+  L.FixedBytes = FixedEnd;
+  L.IndexBytes = L.Slots[L.IndexSlot].Size;
+  for (const FrameSlot &S : L.Slots)
+    L.NumEscaped += S.Escaped && !S.isFixed();
+  L.LowerBound = std::min<uint64_t>(
+      alignTo(FixedEnd + L.IndexBytes + L.MaxLiveBytes, L.Alignment), L.Size);
+}
+
+/// Names from debug info (#dbg_declare on frame addresses), else from the
+/// slot's role.
+void FrameAnalyzer::nameSlots() {
+  for (auto &[F, Base] : L.FrameBases) {
+    for (Instruction &I : instructions(*F)) {
+      for (DbgVariableRecord &DVR : filterDbgVars(I.getDbgRecordRange())) {
+        if (!DVR.isDbgDeclare() && !DVR.isDbgValue())
+          continue;
+        Value *Loc = DVR.getVariableLocationOp(0);
+        if (!Loc || !Loc->getType()->isPointerTy())
+          continue;
+        APInt Off(64, 0);
+        Value *B =
+            Loc->stripAndAccumulateConstantOffsets(DL, Off, true);
+        if (B != Base)
+          continue;
+        int64_t ExprOff = 0;
+        DIExpression *Expr = DVR.getExpression();
+        if (!Expr->extractIfOffset(ExprOff)) {
+          // A debug value whose expression dereferences is not the slot.
+          if (DVR.isDbgValue() || Expr->getNumElements() != 0)
+            continue;
+        }
+        if (DVR.isDbgValue() && !Expr->startsWithDeref() &&
+            Expr->getNumElements() == 0)
+          continue;
+        int Id = slotAt(Off.getZExtValue() + ExprOff);
+        if (Id < 0)
+          continue;
+        FrameSlot &S = L.Slots[Id];
+        if (S.isFixed())
+          continue;
+        DILocalVariable *Var = DVR.getVariable();
+        // Only the coroutine's own variables: not those of inlined callees
+        // (e.g. `this` of an inlined coroutine_handle member).
+        if (DVR.getDebugLoc().getInlinedAt())
+          continue;
+        std::string Name = Var->getName().str();
+        if (Name.empty() || S.Name.find(Name) != std::string::npos)
+          continue;
+        if (!S.Name.empty())
+          S.Name += ", ";
+        S.Name += Name;
+        if (S.Source.empty() && Var->getLine())
+          S.Source = (Var->getFilename() + ":" + Twine(Var->getLine())).str();
+      }
+    }
+  }
+  for (FrameSlot &S : L.Slots) {
+    if (S.Kind == SlotKind::Header)
+      S.Name = S.Offset == 0 ? "__resume_fn" : "__destroy_fn";
+    else if (S.Kind == SlotKind::Promise && S.Name.empty())
+      S.Name = "__promise";
+    else if (S.Kind == SlotKind::Index)
+      S.Name = "__index";
+    if (S.isFixed() || S.Kind == SlotKind::Index)
+      continue;
+    // Awaiters: the address goes to a clang await_suspend wrapper. A slot
+    // LLVM already shares between objects may hold several.
+    for (Instruction *I : S.Accesses) {
+      auto *CB = dyn_cast<CallBase>(I);
+      Function *Callee = CB ? CB->getCalledFunction() : nullptr;
+      if (!Callee || !Callee->getName().contains(".__await_suspend_wrapper_"))
+        continue;
+      std::string Awaiter = "awaiter";
+      if (const DebugLoc &DLoc = CB->getDebugLoc()) {
+        Awaiter += " of co_await at line " + std::to_string(DLoc.getLine());
+        if (S.Source.empty())
+          S.Source = (DLoc->getFilename() + ":" + Twine(DLoc.getLine())).str();
+      }
+      if (S.Name.find(Awaiter) != std::string::npos)
+        continue;
+      S.Name += S.Name.empty() ? Awaiter : ", " + Awaiter;
+    }
+    if (!S.Name.empty())
+      continue;
+    if (S.Name.empty())
+      S.Name = (S.Kind == SlotKind::Spill ? "spill #" : "slot #") +
+               std::to_string(S.Id);
+  }
+}
+
+void FrameAnalyzer::run() {
+  L.Analyzable = true;
+  if (!findFrameBases() || !buildSlots())
+    return;
+  for (auto &[F, Base] : L.FrameBases)
+    if (!walkAccesses(*F, Base))
+      return;
+  for (auto &[I, E] : Effects)
+    for (unsigned Id : E.Touches.set_bits())
+      L.Slots[Id].Accesses.push_back(I);
+  // Deterministic access order: by function, then position.
+  unsigned N = 0;
+  for (auto &[F, Base] : L.FrameBases)
+    for (Instruction &I : instructions(*F))
+      Order[&I] = N++;
+  for (FrameSlot &S : L.Slots) {
+    llvm::sort(S.Accesses, [&](Instruction *A, Instruction *B) {
+      return Order.lookup(A) < Order.lookup(B);
+    });
+    if (S.Kind != SlotKind::Unused || S.Accesses.empty())
+      continue;
+    // Scalars that are only loaded and stored whole are spilled values.
+    bool WholeScalar = S.Ty && (S.Ty->isIntegerTy() ||
+                                S.Ty->isFloatingPointTy() ||
+                                S.Ty->isPointerTy() || S.Ty->isVectorTy());
+    S.Kind = WholeScalar && !S.Escaped ? SlotKind::Spill : SlotKind::Alloca;
+  }
+  if (!findStates() || !recordIndexStores())
+    return;
+  for (SuspendState &S : L.States)
+    llvm::sort(S.IndexStores, [&](StoreInst *A, StoreInst *B) {
+      return Order.lookup(A) < Order.lookup(B);
+    });
+  computeLiveness();
+  computeLowerBound();
+  nameSlots();
+}
+
+} // namespace
+
+/// Calls whose constant argument is the frame size: operator new/delete of
+/// the frame (global or the promise's own), malloc-style allocators.
+static void findSizeRecords(const SplitCoroutine &C, FrameLayout &L) {
+  for (auto &[F, Base] : L.FrameBases)
+    for (Instruction &I : instructions(*F)) {
+      auto *CB = dyn_cast<CallBase>(&I);
+      if (!CB || isa<IntrinsicInst>(CB))
+        continue;
+      for (Value *Arg : CB->args())
+        if (auto *CI = dyn_cast<ConstantInt>(Arg);
+            CI && CI->getZExtValue() == L.Size) {
+          L.SizeRecords.push_back(CB);
+          break;
+        }
+    }
+}
+
+FrameLayout analyzeFrame(const SplitCoroutine &C) {
+  FrameLayout L;
+  FrameAnalyzer(C, L).run();
+  if (L.Analyzable)
+    findSizeRecords(C, L);
+  return L;
+}
+
+SmallVector<const FrameSlot *, 8> FrameLayout::largestSlots(unsigned N) const {
+  SmallVector<const FrameSlot *, 8> Out;
+  for (const FrameSlot &S : Slots)
+    if (!S.isFixed() && S.Kind != SlotKind::Index && S.Kind != SlotKind::Unused)
+      Out.push_back(&S);
+  llvm::stable_sort(Out, [](const FrameSlot *A, const FrameSlot *B) {
+    return A->Size > B->Size;
+  });
+  if (Out.size() > N)
+    Out.resize(N);
+  return Out;
+}
+
+std::string FrameLayout::liveStatesText(const FrameSlot &S) const {
+  if (S.LiveStates.size() && S.LiveStates.all())
+    return "all";
+  if (S.LiveStates.none())
+    return "none";
+  std::string Text;
+  for (unsigned St : S.LiveStates.set_bits()) {
+    if (!Text.empty())
+      Text += ",";
+    Text += States[St].Final ? "final" : std::to_string(States[St].IndexValue);
+  }
+  return Text;
+}
+
+} // namespace corofo
