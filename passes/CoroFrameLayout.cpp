@@ -103,6 +103,10 @@ private:
   std::vector<BitVector> LiveAcross;
   /// Slots escaped or otherwise live everywhere.
   BitVector AlwaysLive;
+  /// Each clone's entry blocks up to and including its dispatch. Liveness
+  /// there is the union over all states, but only one state's slots hold
+  /// values at run time (the index says which): no point to count bytes at.
+  SmallPtrSet<BasicBlock *, 8> DispatchBlocks;
   /// Position of each instruction (function order, then program order), for
   /// deterministic output.
   DenseMap<Instruction *, unsigned> Order;
@@ -496,6 +500,7 @@ bool FrameAnalyzer::findStates() {
     BasicBlock *FinalBlock = nullptr;
     // Walk the entry's straight-line prefix to the dispatch.
     for (BasicBlock *BB = &F->getEntryBlock(); BB && !Dispatch;) {
+      DispatchBlocks.insert(BB);
       Instruction *T = BB->getTerminator();
       if (auto *SW = dyn_cast<SwitchInst>(T)) {
         auto *LI = dyn_cast<LoadInst>(SW->getCondition());
@@ -709,6 +714,8 @@ void FrameAnalyzer::computeLiveness() {
     Max = std::max(Max, liveBytes(Across));
   for (auto &[F, Base] : L.FrameBases)
     for (BasicBlock &BB : *F) {
+      if (DispatchBlocks.contains(&BB))
+        continue;
       BitVector Live(N);
       for (BasicBlock *Succ : successors(&BB))
         Live |= LiveIn[Succ];
