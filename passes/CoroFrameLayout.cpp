@@ -337,9 +337,18 @@ bool FrameAnalyzer::walkAccesses(Function &F, Value *Base) {
     FramePtr P = Work.pop_back_val();
     auto [It, New] = Seen.try_emplace(P.V, P.Offset, P.Exact);
     if (!New) {
-      if (It->second.first != P.Offset || It->second.second != P.Exact)
-        return fail("a pointer in '" + F.getName() +
-                    "' reaches different frame offsets on different paths");
+      // A merge of addresses of different slots (e.g. `c ? &x : &y`): which
+      // slot an access through it touches is unknown, so each may be touched
+      // at any time: both escape. Writes through merges never kill.
+      if (It->second.first != P.Offset) {
+        int A = slotAt(It->second.first), B = slotAt(P.Offset);
+        if (A < 0 || B < 0)
+          return fail("a merged pointer outside the frame in '" + F.getName() +
+                      "'");
+        L.Slots[A].Escaped = L.Slots[B].Escaped = true;
+        if (auto *I = dyn_cast<Instruction>(P.V))
+          effect(I).Touches.set(B);
+      }
       continue;
     }
     bool IsHandle = P.Exact && P.Offset == 0;
@@ -560,9 +569,20 @@ bool FrameAnalyzer::findStates() {
       S.ResumeBlocks.push_back({F, FinalBlock});
     }
   }
-  if (!SingleStateBlocks.empty()) {
-    if (L.IndexSlot >= 0)
+  if (!SingleStateBlocks.empty() && L.IndexSlot >= 0) {
+    // .resume does not dispatch when only one state is resumable: the final
+    // suspend is always CoroSplit's last index and .resume drops its case.
+    if (SingleStateBlocks.size() != 1 ||
+        SingleStateBlocks.front().first != C.Resume || L.States.size() != 2)
       return fail("some clones dispatch on an index and some do not");
+    SuspendState *Resumable = &L.States[0];
+    for (SuspendState &S : L.States)
+      if (S.IndexValue < Resumable->IndexValue)
+        Resumable = &S;
+    Resumable->ResumeBlocks.push_back(SingleStateBlocks.front());
+    SingleStateBlocks.clear();
+  }
+  if (!SingleStateBlocks.empty()) {
     // The index of a single-state coroutine is stored but never read: the
     // one slot that only ever receives constant integer stores.
     for (const FrameSlot &S : L.Slots) {

@@ -105,8 +105,12 @@ static void warnIfTooLarge(const SplitCoroutine &C, const FrameLayout &L,
     }
   }
   Function *Anchor = C.anchor();
+  // A resource-limit diagnostic, like -Wframe-larger-than's: clang places it
+  // at the function's declaration even without debug info.
+  Anchor->getContext().diagnose(DiagnosticInfoResourceLimit(
+      *Anchor, "coroutine frame size", L.Size, Limit, DS_Warning));
   Anchor->getContext().diagnose(DiagnosticInfoGenericWithLoc(
-      Msg, *Anchor, coroutineLocation(C), DS_Warning));
+      Msg, *Anchor, coroutineLocation(C), DS_Note));
   ++NumWarned;
 }
 
