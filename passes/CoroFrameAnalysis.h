@@ -119,6 +119,12 @@ struct FrameSlot {
   uint64_t Offset = 0;
   uint64_t Size = 0;
   llvm::Align Alignment;
+  /// The alignment the slot's current offset guarantees (with the frame's):
+  /// all any access to it may rely on. A new offset must keep it.
+  llvm::Align Guaranteed;
+  /// The alignment a new offset must have: the largest `align` of its loads
+  /// and stores when those are its only accesses, else Guaranteed.
+  llvm::Align Needed;
   SlotKind Kind = SlotKind::Unused;
   int FieldIndex = -1;           ///< Element of the frame struct, if known.
   llvm::Type *Ty = nullptr;      ///< Element type, if known.
@@ -162,6 +168,9 @@ struct FrameLayout {
   std::string WhyNot;
 
   llvm::StructType *FrameTy = nullptr; ///< `%<ramp>.Frame`, when usable.
+  /// The layout after coro-frame-overlap moved the slots; unused slots (no
+  /// access) were dropped and are not part of it.
+  bool Relaid = false;
   uint64_t Size = 0;
   llvm::Align Alignment;
   std::vector<FrameSlot> Slots;
@@ -170,6 +179,12 @@ struct FrameLayout {
 
   /// The frame pointer in each function of the coroutine.
   llvm::SmallVector<std::pair<llvm::Function *, llvm::Value *>, 5> FrameBases;
+  /// Why slots cannot be given new offsets (empty when they can).
+  std::string NoRelayout;
+  /// Interference: Interferes[A].test(B) when A and B may hold values at the
+  /// same time (one is written while the other is live or touched), so they
+  /// must not share bytes. Escaped and fixed slots interfere with all.
+  std::vector<llvm::BitVector> Interferes;
   /// Calls that carry the frame size: allocation in the ramp, sized
   /// deallocation in the clones.
   llvm::SmallVector<llvm::CallBase *, 4> SizeRecords;

@@ -73,6 +73,7 @@ namespace {
 struct SlotEffect {
   BitVector Uses;     ///< Slots read.
   BitVector Kills;    ///< Slots completely overwritten.
+  BitVector Writes;   ///< Slots written, wholly or in part, or maybe written.
   BitVector Touches;  ///< Slots read, written or addressed (for Accesses).
 };
 
@@ -82,6 +83,7 @@ struct FramePtr {
   Value *V;
   uint64_t Offset;
   bool Exact; ///< False after a variable GEP: somewhere inside the slot.
+  int Root = -1; ///< Slot the first GEP off the frame pointer landed in.
 };
 
 class FrameAnalyzer {
@@ -129,6 +131,7 @@ private:
   void touchRange(Instruction *I, uint64_t Off, uint64_t Size, bool Read,
                   bool Write, bool Exact);
   void touchHandle(Instruction *I);
+  void noteSpan(Instruction *I);
   SlotEffect &effect(Instruction *I);
   bool findStates();
   bool recordIndexStores();
@@ -142,6 +145,7 @@ SlotEffect &FrameAnalyzer::effect(Instruction *I) {
   if (E.Uses.size() != L.Slots.size()) {
     E.Uses.resize(L.Slots.size());
     E.Kills.resize(L.Slots.size());
+    E.Writes.resize(L.Slots.size());
     E.Touches.resize(L.Slots.size());
   }
   return E;
@@ -167,19 +171,40 @@ void FrameAnalyzer::touchRange(Instruction *I, uint64_t Off, uint64_t Size,
     if (Read)
       E.Uses.set(Id);
     // A write of unknown extent never kills.
+    if (Write) {
+      E.Writes.set(Id);
+      E.Uses.set(Id);
+    }
     return;
   }
+  int Containing = slotAt(Off);
+  if (Containing < 0 || Off + Size > L.Slots[Containing].end())
+    noteSpan(I);
   for (const FrameSlot &S : L.Slots) {
     if (S.end() <= Off || S.Offset >= Off + Size)
       continue;
     E.Touches.set(S.Id);
     if (Read)
       E.Uses.set(S.Id);
+    if (Write)
+      E.Writes.set(S.Id);
     if (Write && Off <= S.Offset && S.end() <= Off + Size)
       E.Kills.set(S.Id);
     else if (Write)
       E.Uses.set(S.Id); // A partial write keeps the other bytes: not a kill.
   }
+}
+
+/// \p I accesses bytes of more than one slot, or a GEP leaves the slot it
+/// started in: slots cannot be moved independently.
+void FrameAnalyzer::noteSpan(Instruction *I) {
+  if (!L.NoRelayout.empty())
+    return;
+  std::string Text;
+  raw_string_ostream OS(Text);
+  I->print(OS);
+  L.NoRelayout = "an access spans several frame slots in '" +
+                 I->getFunction()->getName().str() + "':" + Text;
 }
 
 /// The frame pointer itself escapes through \p I: a coroutine handle, which
@@ -190,6 +215,7 @@ void FrameAnalyzer::touchHandle(Instruction *I) {
     if (S.isFixed()) {
       E.Touches.set(S.Id);
       E.Uses.set(S.Id);
+      E.Writes.set(S.Id);
     }
 }
 
@@ -358,21 +384,28 @@ bool FrameAnalyzer::walkAccesses(Function &F, Value *Base) {
         continue;
       if (auto *GEP = dyn_cast<GetElementPtrInst>(I)) {
         APInt Off(DL.getIndexTypeSizeInBits(GEP->getType()), 0);
-        if (GEP->accumulateConstantOffset(DL, Off) && !Off.isNegative())
-          Work.push_back({GEP, P.Offset + Off.getZExtValue(), P.Exact});
-        else {
+        if (GEP->accumulateConstantOffset(DL, Off) && !Off.isNegative()) {
+          uint64_t NewOff = P.Offset + Off.getZExtValue();
+          int Root = P.Root >= 0 ? P.Root : slotAt(NewOff);
+          // A GEP chain must stay in the slot it entered (one past its end
+          // is a valid address too, e.g. an array's end()).
+          if (Root < 0 || NewOff < L.Slots[Root].Offset ||
+              NewOff > L.Slots[Root].end())
+            noteSpan(GEP);
+          Work.push_back({GEP, NewOff, P.Exact, Root});
+        } else {
           // Indexing inside an object (e.g. an array): stays in its slot.
           int Id = slotAt(P.Offset);
           if (Id < 0)
             return fail("a variable index outside the frame in '" +
                         F.getName() + "'");
           effect(GEP).Touches.set(Id);
-          Work.push_back({GEP, P.Offset, false});
+          Work.push_back({GEP, P.Offset, false, P.Root >= 0 ? P.Root : Id});
         }
         continue;
       }
       if (isa<AddrSpaceCastInst>(I) || isa<BitCastInst>(I)) {
-        Work.push_back({I, P.Offset, P.Exact});
+        Work.push_back({I, P.Offset, P.Exact, P.Root});
         continue;
       }
       if (auto *LI = dyn_cast<LoadInst>(I)) {
@@ -408,7 +441,7 @@ bool FrameAnalyzer::walkAccesses(Function &F, Value *Base) {
             II->getIntrinsicID() == Intrinsic::coro_begin)
           {
             if (II->getIntrinsicID() == Intrinsic::coro_begin)
-              Work.push_back({II, P.Offset, P.Exact});
+              Work.push_back({II, P.Offset, P.Exact, P.Root});
             continue;
           }
       }
@@ -436,6 +469,8 @@ bool FrameAnalyzer::walkAccesses(Function &F, Value *Base) {
         E.Touches.set(Id);
         if (!CB->doesNotAccessMemory(ArgNo))
           E.Uses.set(Id);
+        if (!CB->onlyReadsMemory(ArgNo))
+          E.Writes.set(Id);
         if (!CB->doesNotCapture(ArgNo))
           L.Slots[Id].Escaped = true;
         continue;
@@ -444,7 +479,7 @@ bool FrameAnalyzer::walkAccesses(Function &F, Value *Base) {
         // Merging frame pointers: every frame input must be this same
         // position (checked by the Seen map). Another input may be a
         // non-frame pointer, so a write through the merge never kills.
-        Work.push_back({I, P.Offset, false});
+        Work.push_back({I, P.Offset, false, P.Root});
         continue;
       }
       if (isa<ReturnInst>(I) || isa<PtrToIntInst>(I) ||
@@ -719,36 +754,77 @@ void FrameAnalyzer::computeLiveness() {
         S.LiveStates.set(St);
   }
 
-  // The most bytes of non-fixed slots live at once, at any program point.
-  auto liveBytes = [&](const BitVector &Live) {
-    uint64_t Bytes = 0;
-    BitVector All = Live;
-    All |= AlwaysLive;
-    for (unsigned Id : All.set_bits())
-      if (!L.Slots[Id].isFixed() && L.Slots[Id].Kind != SlotKind::Index)
-        Bytes += L.Slots[Id].Size;
-    return Bytes;
+  // Interference: a write clobbers its bytes while the slots live past it,
+  // and those it reads or touches, hold their values.
+  L.Interferes.assign(N, BitVector(N));
+  auto interfere = [&](unsigned A, const BitVector &With) {
+    L.Interferes[A] |= With;
+    for (unsigned B : With.set_bits())
+      L.Interferes[B].set(A);
   };
-  uint64_t Max = 0;
-  for (auto &Across : LiveAcross)
-    Max = std::max(Max, liveBytes(Across));
+  // Sets of slots live together somewhere: candidates for the lower bound.
+  std::vector<BitVector> Together(LiveAcross.begin(), LiveAcross.end());
   for (auto &[F, Base] : L.FrameBases)
     for (BasicBlock &BB : *F) {
-      if (DispatchBlocks.contains(&BB))
-        continue;
+      bool InDispatch = DispatchBlocks.contains(&BB);
       BitVector Live(N);
       for (BasicBlock *Succ : successors(&BB))
         Live |= LiveIn[Succ];
       for (Instruction &I : reverse(BB)) {
-        // A write needs its bytes while the slots live past it hold theirs.
+        // Live is what is live after I.
         auto It = Effects.find(&I);
-        BitVector WithDefs = Live;
-        if (It != Effects.end())
+        if (It != Effects.end()) {
+          BitVector WithDefs = Live;
           WithDefs |= It->second.Touches;
-        Max = std::max(Max, liveBytes(WithDefs));
+          for (unsigned W : It->second.Writes.set_bits())
+            interfere(W, WithDefs);
+          if (!InDispatch) {
+            BitVector Now = Live;
+            Now |= It->second.Uses;
+            Now |= It->second.Writes;
+            Together.push_back(std::move(Now));
+          }
+        }
         transfer(I, Live);
       }
     }
+  // Slots live across the same state hold values at the same time.
+  for (const BitVector &Across : LiveAcross)
+    for (unsigned A : Across.set_bits())
+      interfere(A, Across);
+  for (unsigned A : AlwaysLive.set_bits()) {
+    L.Interferes[A].set();
+    for (unsigned B = 0; B < N; ++B)
+      L.Interferes[B].set(A);
+  }
+  for (unsigned A = 0; A < N; ++A)
+    L.Interferes[A].reset(A);
+
+  // The lower bound's live bytes: for each set, the heaviest clique of the
+  // interference graph found greedily inside it (plus escaped slots, which
+  // interfere with all). A clique's slots need disjoint bytes in any layout
+  // the overlap pass may choose, so the bound never exceeds what it reaches.
+  auto cliqueBytes = [&](BitVector Set) {
+    Set |= AlwaysLive;
+    SmallVector<unsigned, 16> Members;
+    for (unsigned Id : Set.set_bits())
+      if (!L.Slots[Id].isFixed() && L.Slots[Id].Kind != SlotKind::Index)
+        Members.push_back(Id);
+    llvm::stable_sort(Members, [&](unsigned A, unsigned B) {
+      return L.Slots[A].Size > L.Slots[B].Size;
+    });
+    SmallVector<unsigned, 16> Clique;
+    uint64_t Bytes = 0;
+    for (unsigned Id : Members)
+      if (all_of(Clique, [&](unsigned C) { return L.Interferes[Id].test(C); })) {
+        Clique.push_back(Id);
+        Bytes += L.Slots[Id].Size;
+      }
+    return Bytes;
+  };
+  uint64_t Max = cliqueBytes(BitVector(N));
+  for (const BitVector &Set : Together)
+    Max = std::max(Max, cliqueBytes(Set));
   L.MaxLiveBytes = Max;
 }
 
@@ -851,6 +927,10 @@ void FrameAnalyzer::run() {
   L.Analyzable = true;
   if (!findFrameBases() || !buildSlots())
     return;
+  for (FrameSlot &S : L.Slots)
+    S.Guaranteed = S.Offset ? std::min(L.Alignment, Align(uint64_t(1)
+                                          << llvm::countr_zero(S.Offset)))
+                            : L.Alignment;
   for (auto &[F, Base] : L.FrameBases)
     if (!walkAccesses(*F, Base))
       return;
@@ -866,6 +946,21 @@ void FrameAnalyzer::run() {
     llvm::sort(S.Accesses, [&](Instruction *A, Instruction *B) {
       return Order.lookup(A) < Order.lookup(B);
     });
+    // Loads and stores state the alignment they rely on; anything else (a
+    // call may assume the object's alignment) keeps what the offset gave.
+    S.Needed = Align(1);
+    for (Instruction *I : S.Accesses) {
+      if (isa<GetElementPtrInst>(I))
+        continue;
+      if (auto *LI = dyn_cast<LoadInst>(I))
+        S.Needed = std::max(S.Needed, LI->getAlign());
+      else if (auto *SI = dyn_cast<StoreInst>(I);
+               SI && !S.Escaped)
+        S.Needed = std::max(S.Needed, SI->getAlign());
+      else
+        S.Needed = S.Guaranteed;
+    }
+    S.Needed = std::min(S.Needed, S.Guaranteed);
     if (S.Kind != SlotKind::Unused || S.Accesses.empty())
       continue;
     // Scalars that are only loaded and stored whole are spilled values.

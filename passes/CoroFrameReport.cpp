@@ -67,6 +67,8 @@ static void emitSlots(const SplitCoroutine &C, const FrameLayout &L,
                       OptimizationRemarkEmitter &ORE) {
   Function *Anchor = C.anchor();
   for (const FrameSlot &S : L.Slots) {
+    if (L.Relaid && S.Kind == SlotKind::Unused)
+      continue;
     ORE.emit([&] {
       OptimizationRemarkAnalysis R(SlotRemarkPass, "CoroFrameSlot",
                                    coroutineLocation(C),
@@ -162,7 +164,10 @@ void printFrameLayout(const SplitCoroutine &C, const FrameLayout &L,
   OS << "  frame " << L.Size << " align " << L.Alignment.value()
      << " lower-bound " << L.LowerBound << " (fixed " << L.FixedBytes
      << " index " << L.IndexBytes << " max-live " << L.MaxLiveBytes << ")"
-     << (L.FrameTy ? " layout-from-type" : " layout-from-accesses") << "\n";
+     << (L.Relaid    ? " relaid"
+         : L.FrameTy ? " layout-from-type"
+                     : " layout-from-accesses")
+     << "\n";
   for (CallBase *CB : L.SizeRecords)
     OS << "  size-record " << CB->getFunction()->getName() << ": "
        << (CB->getCalledFunction() ? CB->getCalledFunction()->getName()
@@ -188,12 +193,25 @@ void printFrameLayout(const SplitCoroutine &C, const FrameLayout &L,
     OS << "\n";
   }
   for (const FrameSlot &S : L.Slots) {
+    if (L.Relaid && S.Kind == SlotKind::Unused)
+      continue;
     OS << "  slot #" << S.Id << " [" << S.Offset << "," << S.end() << ") align "
        << S.Alignment.value() << " " << slotKindName(S.Kind)
        << (S.Escaped ? " escaped" : "") << " live " << L.liveStatesText(S)
        << " accesses " << S.Accesses.size() << " '" << S.Name << "'";
     if (!S.Source.empty())
       OS << " " << S.Source;
+    // Interference among movable slots (fixed, escaped and index slots
+    // interfere with everything and are left out).
+    if (!S.isFixed() && !S.Escaped && S.Kind != SlotKind::Index &&
+        S.Id < L.Interferes.size()) {
+      OS << " interferes:";
+      for (unsigned T : L.Interferes[S.Id].set_bits()) {
+        const FrameSlot &O = L.Slots[T];
+        if (!O.isFixed() && !O.Escaped && O.Kind != SlotKind::Index)
+          OS << " #" << T;
+      }
+    }
     OS << "\n";
   }
 }

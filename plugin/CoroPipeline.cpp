@@ -7,6 +7,7 @@
 #include "CoroPipeline.h"
 
 #include "CoroFrameAnalysis.h"
+#include "CoroFrameOverlap.h"
 #include "CoroFrameReport.h"
 
 #include "llvm/Analysis/OptimizationRemarkEmitter.h"
@@ -17,17 +18,32 @@ using namespace llvm;
 
 namespace corofo {
 
-/// Run every enabled pass on coroutine \p C. Returns true if IR changed.
+/// Run every enabled pass on coroutine \p C, then report the frame as it
+/// ends up. Returns true if IR changed; the caller invalidates analyses.
 static bool handleCoroutine(const SplitCoroutine &C, const PluginOptions &Opts,
                             FunctionAnalysisManager &FAM) {
+  auto &ORE = FAM.getResult<OptimizationRemarkEmitterAnalysis>(*C.anchor());
   FrameLayout Layout = analyzeFrame(C);
   if (Opts.PrintAnalysis)
     printFrameLayout(C, Layout, errs());
+  bool Changed = false;
+  if (Opts.isEnabled(PassId::Overlap))
+    if (std::optional<FrameLayout> After = overlapFrameSlots(C, Layout, ORE)) {
+      Layout = std::move(*After);
+      Changed = true;
+      if (Opts.PrintAnalysis)
+        printFrameLayout(C, Layout, errs());
+    }
   if (Opts.isEnabled(PassId::Report))
-    reportCoroutineFrame(
-        C, Layout, Opts.Report,
-        FAM.getResult<OptimizationRemarkEmitterAnalysis>(*C.anchor()));
-  return false;
+    reportCoroutineFrame(C, Layout, Opts.Report, ORE);
+  return Changed;
+}
+
+/// After \p C changed, drop cached analyses of its functions.
+static void invalidateCoroutine(const SplitCoroutine &C,
+                                FunctionAnalysisManager &FAM) {
+  for (Function *F : C.functions())
+    FAM.invalidate(*F, PreservedAnalyses::none());
 }
 
 PreservedAnalyses CoroFrameOptCGSCCPass::run(LazyCallGraph::SCC &SCC,
@@ -36,6 +52,7 @@ PreservedAnalyses CoroFrameOptCGSCCPass::run(LazyCallGraph::SCC &SCC,
                                              CGSCCUpdateResult &) {
   auto &FAM =
       AM.getResult<FunctionAnalysisManagerCGSCCProxy>(SCC, CG).getManager();
+  bool Changed = false;
   for (LazyCallGraph::Node &N : SCC) {
     Function &F = N.getFunction();
     if (F.isDeclaration() || Handled.contains(F.getName()))
@@ -53,22 +70,33 @@ PreservedAnalyses CoroFrameOptCGSCCPass::run(LazyCallGraph::SCC &SCC,
     std::optional<SplitCoroutine> C = getSplitCoroutineOf(F);
     if (!C || !Handled.insert(C->Name).second)
       continue;
-    handleCoroutine(*C, Opts, FAM);
+    // The coroutine's other functions live in other SCCs, as the callers
+    // CoroAnnotationElide rewrites do: their analyses are invalidated here.
+    // No call edge changes (only offsets, constants and attributes), so the
+    // call graph needs no update.
+    if (handleCoroutine(*C, Opts, FAM)) {
+      invalidateCoroutine(*C, FAM);
+      Changed = true;
+    }
   }
-  return PreservedAnalyses::all();
+  return Changed ? PreservedAnalyses::none() : PreservedAnalyses::all();
 }
 
 PreservedAnalyses CoroFrameOptModulePass::run(Module &M,
                                               ModuleAnalysisManager &AM) {
   auto &FAM = AM.getResult<FunctionAnalysisManagerModuleProxy>(M).getManager();
+  bool Changed = false;
   for (const SplitCoroutine &C : findSplitCoroutines(M))
-    handleCoroutine(C, Opts, FAM);
+    if (handleCoroutine(C, Opts, FAM)) {
+      invalidateCoroutine(C, FAM);
+      Changed = true;
+    }
   if (Opts.isEnabled(PassId::Report))
     for (Function &F : M)
       if (std::optional<CoroABI> ABI = getUnsupportedABI(F))
         reportUnsupportedABI(
             F, *ABI, FAM.getResult<OptimizationRemarkEmitterAnalysis>(F));
-  return PreservedAnalyses::all();
+  return Changed ? PreservedAnalyses::none() : PreservedAnalyses::all();
 }
 
 } // namespace corofo

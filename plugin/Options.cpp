@@ -28,7 +28,9 @@ static cl::list<PassId> DisabledPasses(
     "coro-frame-opt-disable", cl::CommaSeparated, cl::cat(Category),
     cl::desc("Leave these CoroFrameOpt passes out of the default pipelines"),
     cl::values(clEnumValN(PassId::Report, "report",
-                          "coro-frame-report (frame-size remarks)")));
+                          "coro-frame-report (frame-size remarks)"),
+               clEnumValN(PassId::Overlap, "overlap",
+                          "coro-frame-overlap (share frame bytes)")));
 
 static cl::opt<uint64_t> WarnAbove(
     "coro-frame-opt-warn-above", cl::init(0), cl::cat(Category),
@@ -51,6 +53,9 @@ PluginOptions readPluginOptions() {
     switch (P) {
     case PassId::Report:
       O.ReportEnabled = false;
+      break;
+    case PassId::Overlap:
+      O.OverlapEnabled = false;
       break;
     }
   }

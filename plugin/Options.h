@@ -17,13 +17,14 @@
 namespace corofo {
 
 /// The passes that can be switched off one by one.
-enum class PassId { Report };
+enum class PassId { Overlap, Report };
 
 struct PluginOptions {
   /// False with `-coro-frame-opt-enable=false`: the plugin adds nothing to
   /// clang's pipelines (named passes still run when asked for explicitly).
   bool Enabled = true;
   bool ReportEnabled = true;
+  bool OverlapEnabled = true;
   ReportOptions Report; ///< Settings of the frame report.
   /// Print the frame analysis of each coroutine the drivers handle (tests).
   bool PrintAnalysis = false;
@@ -32,6 +33,8 @@ struct PluginOptions {
     switch (P) {
     case PassId::Report:
       return Enabled && ReportEnabled;
+    case PassId::Overlap:
+      return Enabled && OverlapEnabled;
     }
     return false;
   }

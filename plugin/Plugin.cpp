@@ -14,6 +14,7 @@
 /// docs/pipeline.md): CGSCCOptimizerLate at O1-O3/Os/Oz, OptimizerLast at O0.
 //===----------------------------------------------------------------------===//
 
+#include "CoroFrameOverlap.h"
 #include "CoroFrameReport.h"
 #include "CoroPipeline.h"
 #include "Options.h"
@@ -32,6 +33,10 @@ static bool parseModulePass(StringRef Name, ModulePassManager &MPM,
                             ArrayRef<PassBuilder::PipelineElement>) {
   if (Name == "coro-frame-report") {
     MPM.addPass(CoroFrameReportPass(readPluginOptions().Report));
+    return true;
+  }
+  if (Name == "coro-frame-overlap") {
+    MPM.addPass(CoroFrameOverlapPass());
     return true;
   }
   if (Name == "print<coro-frame>") {
@@ -61,6 +66,7 @@ static void registerCallbacks(PassBuilder &PB) {
   if (PassInstrumentationCallbacks *PIC = PB.getPassInstrumentationCallbacks()) {
     PIC->addClassToPassName(CoroFrameReportPass::name(), "coro-frame-report");
     PIC->addClassToPassName(CoroFramePrinterPass::name(), "print<coro-frame>");
+    PIC->addClassToPassName(CoroFrameOverlapPass::name(), "coro-frame-overlap");
     PIC->addClassToPassName(CoroFrameOptModulePass::name(), "coro-frame-opt");
     PIC->addClassToPassName(CoroFrameOptCGSCCPass::name(), "coro-frame-opt");
   }

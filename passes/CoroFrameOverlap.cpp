@@ -1,0 +1,453 @@
+//===- CoroFrameOverlap.cpp - Share frame bytes between slots -------------===//
+//
+// Part of CoroFrameOpt, an LLVM pass plugin for C++20 coroutine frames.
+//
+//===----------------------------------------------------------------------===//
+/// \file
+/// Assigns new offsets to the movable slots of a frame so that slots that
+/// never interfere share bytes, then rewrites the coroutine to match.
+///
+/// Why it is safe: the frame analysis proves, for every pair of slots, whether
+/// one may be written while the other holds a value that is read later (in
+/// any function of the coroutine, across suspends, on exception paths), and
+/// treats a slot whose address escapes as live everywhere. Slots that do not
+/// interfere never need their bytes at the same time, so giving them the same
+/// bytes changes no value any read observes. Each slot keeps at least the
+/// alignment its old offset guaranteed, so no access's `align` becomes false.
+/// The ABI fields stay put; all private fields are reached only through the
+/// frame pointers the analysis followed, whose root GEPs are rewritten here.
+/// The frame size shrinks, so an allocation whose size record we could not
+/// find would only be too large; but every sized deallocation must match its
+/// allocation, so all size-carrying calls must be known allocation functions
+/// or nothing changes.
+//===----------------------------------------------------------------------===//
+
+#include "CoroFrameOverlap.h"
+#include "CoroFrameAnalysis.h"
+
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/Statistic.h"
+#include "llvm/Analysis/OptimizationRemarkEmitter.h"
+#include "llvm/Demangle/Demangle.h"
+#include "llvm/IR/Constants.h"
+#include "llvm/IR/DIBuilder.h"
+#include "llvm/IR/DebugInfoMetadata.h"
+#include "llvm/IR/DebugProgramInstruction.h"
+#include "llvm/IR/IRBuilder.h"
+#include "llvm/IR/InstIterator.h"
+#include "llvm/IR/Instructions.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Support/Debug.h"
+
+#include <algorithm>
+#include <numeric>
+
+using namespace llvm;
+
+#define DEBUG_TYPE "coro-frame-overlap"
+
+STATISTIC(NumRelaidOut, "Number of coroutine frames given a smaller layout");
+STATISTIC(NumBytesSaved, "Number of frame bytes saved");
+
+namespace corofo {
+
+namespace {
+
+/// New offsets for the movable slots, or none if no smaller frame was found.
+struct Assignment {
+  std::vector<uint64_t> Offset; ///< Per slot id; fixed slots keep theirs.
+  uint64_t Size = 0;
+};
+
+/// Slots that get a new offset: everything but the ABI fields and slots no
+/// code touches (padding, dead fields), which are simply dropped.
+static bool isMovable(const FrameSlot &S) {
+  return !S.isFixed() && !S.Accesses.empty();
+}
+
+/// Place slots in \p Order, each at the lowest offset (from \p Start, at its
+/// guaranteed alignment) that overlaps no already placed slot it interferes
+/// with. Returns the end of the highest slot.
+static uint64_t placeInOrder(const FrameLayout &L, ArrayRef<unsigned> Order,
+                             uint64_t Start, std::vector<uint64_t> &Offset) {
+  SmallVector<unsigned, 32> Placed;
+  uint64_t End = Start;
+  for (unsigned Id : Order) {
+    const FrameSlot &S = L.Slots[Id];
+    // Intervals of placed slots this one must not overlap, by start.
+    SmallVector<std::pair<uint64_t, uint64_t>, 16> Busy;
+    for (unsigned P : Placed)
+      if (L.Interferes[Id].test(P))
+        Busy.push_back({Offset[P], Offset[P] + L.Slots[P].Size});
+    llvm::sort(Busy);
+    uint64_t At = alignTo(Start, S.Needed);
+    for (auto [B, E] : Busy) {
+      if (At + S.Size <= B)
+        break;
+      if (E > At)
+        At = alignTo(E, S.Needed);
+    }
+    Offset[Id] = At;
+    End = std::max(End, At + S.Size);
+    Placed.push_back(Id);
+  }
+  return End;
+}
+
+/// First fit by decreasing size (then alignment, then id: deterministic);
+/// for frames of up to MaxExact movable slots, every order is tried.
+static Assignment assignOffsets(const FrameLayout &L, uint64_t Start) {
+  SmallVector<unsigned, 32> Movable;
+  for (const FrameSlot &S : L.Slots)
+    if (isMovable(S))
+      Movable.push_back(S.Id);
+  llvm::stable_sort(Movable, [&](unsigned A, unsigned B) {
+    const FrameSlot &X = L.Slots[A], &Y = L.Slots[B];
+    if (X.Size != Y.Size)
+      return X.Size > Y.Size;
+    return X.Needed > Y.Needed;
+  });
+  Assignment Best;
+  Best.Offset.resize(L.Slots.size());
+  for (const FrameSlot &S : L.Slots)
+    Best.Offset[S.Id] = S.Offset;
+  Best.Size = placeInOrder(L, Movable, Start, Best.Offset);
+
+  constexpr unsigned MaxExact = 7;
+  if (Movable.size() <= MaxExact) {
+    SmallVector<unsigned, 8> Order(Movable.begin(), Movable.end());
+    llvm::sort(Order);
+    std::vector<uint64_t> Offset = Best.Offset;
+    do {
+      uint64_t End = placeInOrder(L, Order, Start, Offset);
+      if (End < Best.Size) {
+        Best.Size = End;
+        Best.Offset = Offset;
+      }
+    } while (std::next_permutation(Order.begin(), Order.end()));
+  }
+  Best.Size = alignTo(Best.Size, L.Alignment);
+  return Best;
+}
+
+/// True for functions that allocate or free a coroutine frame given its
+/// size: global or class-specific operator new/delete, malloc-style.
+static bool isFrameAllocator(const CallBase &CB) {
+  Function *Callee = CB.getCalledFunction();
+  if (!Callee)
+    return false;
+  StringRef Name = Callee->getName();
+  if (Name == "malloc" || Name == "aligned_alloc" || Name == "calloc")
+    return true;
+  std::string D = demangle(Name);
+  return D.find("operator new") != std::string::npos ||
+         D.find("operator delete") != std::string::npos;
+}
+
+/// Old byte offset -> new byte offset, for any offset inside a slot.
+struct OffsetMap {
+  const FrameLayout &L;
+  const Assignment &A;
+  int slotAt(uint64_t Off) const {
+    for (const FrameSlot &S : L.Slots)
+      if (Off >= S.Offset && Off < S.end())
+        return S.Id;
+    return -1;
+  }
+  std::optional<uint64_t> map(uint64_t Off) const {
+    int Id = slotAt(Off);
+    if (Id < 0)
+      return std::nullopt;
+    const FrameSlot &S = L.Slots[Id];
+    return Off - S.Offset + A.Offset[Id];
+  }
+};
+
+/// Rewrite the GEPs that leave the frame pointer \p Base for the new offsets.
+static void rewriteRootGEPs(Value *Base, const OffsetMap &M,
+                            const DataLayout &DL) {
+  SmallVector<GetElementPtrInst *, 32> Roots;
+  for (User *U : Base->users())
+    if (auto *GEP = dyn_cast<GetElementPtrInst>(U))
+      if (GEP->getPointerOperand() == Base)
+        Roots.push_back(GEP);
+  for (GetElementPtrInst *GEP : Roots) {
+    APInt Off(DL.getIndexTypeSizeInBits(GEP->getType()), 0);
+    if (!GEP->accumulateConstantOffset(DL, Off) || Off.isNegative())
+      continue; // The analysis rejected such frames; be safe anyway.
+    std::optional<uint64_t> New = M.map(Off.getZExtValue());
+    if (!New || *New == Off.getZExtValue())
+      continue;
+    IRBuilder<> B(GEP);
+    auto *NewGEP =
+        cast<Instruction>(B.CreateInBoundsPtrAdd(Base, B.getInt64(*New)));
+    NewGEP->takeName(GEP);
+    NewGEP->setDebugLoc(GEP->getDebugLoc());
+    GEP->replaceAllUsesWith(NewGEP);
+    GEP->eraseFromParent();
+  }
+}
+
+/// A debug expression that starts with an offset into the frame (optionally
+/// after a deref of a spilled frame pointer): map that offset.
+static DIExpression *mapExpression(DIExpression *Expr, bool ThroughDeref,
+                                   const OffsetMap &M) {
+  ArrayRef<uint64_t> E = Expr->getElements();
+  unsigned Pos = 0;
+  if (ThroughDeref) {
+    if (E.empty() || E[0] != dwarf::DW_OP_deref)
+      return nullptr;
+    Pos = 1;
+  }
+  if (E.size() < Pos + 2 || E[Pos] != dwarf::DW_OP_plus_uconst)
+    return nullptr;
+  std::optional<uint64_t> New = M.map(E[Pos + 1]);
+  if (!New || *New == E[Pos + 1])
+    return nullptr;
+  SmallVector<uint64_t, 8> Elts(E.begin(), E.end());
+  Elts[Pos + 1] = *New;
+  return DIExpression::get(Expr->getContext(), Elts);
+}
+
+/// Debug info: variables described as frame pointer + offset, directly or
+/// through an alloca holding the frame pointer (O0), and the members of the
+/// artificial `<f>.coro_frame_ty` type.
+static void rewriteDebugInfo(Function &F, Value *Base, const OffsetMap &M,
+                             SmallPtrSetImpl<DICompositeType *> &FrameTypes) {
+  SmallPtrSet<Value *, 4> FramePtrSlots;
+  for (User *U : Base->users())
+    if (auto *SI = dyn_cast<StoreInst>(U))
+      if (SI->getValueOperand() == Base)
+        if (auto *AI = dyn_cast<AllocaInst>(SI->getPointerOperand()))
+          FramePtrSlots.insert(AI);
+  for (Instruction &I : instructions(F))
+    for (DbgVariableRecord &DVR : filterDbgVars(I.getDbgRecordRange())) {
+      if (DVR.getVariable()->getName() == "__coro_frame")
+        if (auto *CT = dyn_cast_or_null<DICompositeType>(
+                DVR.getVariable()->getType()))
+          FrameTypes.insert(CT);
+      if (DVR.getNumVariableLocationOps() != 1)
+        continue;
+      Value *Loc = DVR.getVariableLocationOp(0);
+      DIExpression *New = nullptr;
+      if (Loc == Base)
+        New = mapExpression(DVR.getExpression(), false, M);
+      else if (FramePtrSlots.contains(Loc))
+        New = mapExpression(DVR.getExpression(), true, M);
+      if (New)
+        DVR.setExpression(New);
+    }
+}
+
+static void rewriteFrameType(DICompositeType *CT, const OffsetMap &M) {
+  SmallVector<Metadata *, 16> Members;
+  bool Changed = false;
+  for (DINode *N : CT->getElements()) {
+    auto *DT = dyn_cast_or_null<DIDerivedType>(N);
+    if (!DT || DT->getTag() != dwarf::DW_TAG_member) {
+      Members.push_back(N);
+      continue;
+    }
+    uint64_t OldBytes = DT->getOffsetInBits() / 8;
+    std::optional<uint64_t> New = M.map(OldBytes);
+    if (!New || *New == OldBytes) {
+      Members.push_back(N);
+      continue;
+    }
+    Members.push_back(DIDerivedType::get(
+        CT->getContext(), DT->getTag(), DT->getRawName(), DT->getFile(),
+        DT->getLine(), DT->getScope(), DT->getBaseType(), DT->getSizeInBits(),
+        DT->getAlignInBits(), *New * 8, DT->getDWARFAddressSpace(),
+        DT->getPtrAuthData(), DT->getFlags(), DT->getExtraData(),
+        DT->getAnnotations()));
+    Changed = true;
+  }
+  if (Changed)
+    CT->replaceElements(MDTuple::get(CT->getContext(), Members));
+}
+
+/// Frame-size attributes on a frame parameter: the new size; offset-based
+/// facts (initializes) about the old layout are dropped.
+static void rewriteParamAttrs(Function &F, unsigned ArgNo, uint64_t OldSize,
+                              uint64_t NewSize) {
+  if (F.getParamDereferenceableBytes(ArgNo) == OldSize) {
+    F.removeParamAttr(ArgNo, Attribute::Dereferenceable);
+    F.addDereferenceableParamAttr(ArgNo, NewSize);
+  }
+  F.removeParamAttr(ArgNo, Attribute::Initializes);
+  for (User *U : F.users()) {
+    auto *CB = dyn_cast<CallBase>(U);
+    if (!CB || CB->getCalledFunction() != &F || CB->arg_size() <= ArgNo)
+      continue;
+    if (CB->getParamDereferenceableBytes(ArgNo) == OldSize) {
+      CB->removeParamAttr(ArgNo, Attribute::Dereferenceable);
+      CB->addDereferenceableParamAttr(ArgNo, NewSize);
+    }
+    CB->removeParamAttr(ArgNo, Attribute::Initializes);
+  }
+}
+
+/// The constants that mean "the frame size": the recorded (aligned) size and
+/// the struct's own size, which llvm.coro.size lowers to.
+static SmallVector<uint64_t, 2> sizeValues(const FrameLayout &L,
+                                           const DataLayout &DL) {
+  SmallVector<uint64_t, 2> V{L.Size};
+  if (L.FrameTy && DL.getTypeAllocSize(L.FrameTy) != L.Size)
+    V.push_back(DL.getTypeAllocSize(L.FrameTy));
+  return V;
+}
+
+/// Give allocation and sized deallocation calls the new size. Every use of a
+/// frame-size constant in the coroutine must be an argument of a known
+/// allocation function; otherwise (e.g. the size is spilled to be passed to
+/// delete later) nothing is rewritten: a frame allocated larger than it needs
+/// is correct, a sized delete that disagrees with its new is not.
+static bool rewriteAllocationSizes(const SplitCoroutine &C,
+                                   const FrameLayout &L, const DataLayout &DL,
+                                   uint64_t NewSize) {
+  SmallVector<uint64_t, 2> Sizes = sizeValues(L, DL);
+  SmallVector<Use *, 8> ToRewrite;
+  for (Function *F : C.functions())
+    for (Instruction &I : instructions(*F))
+      for (Use &Op : I.operands()) {
+        auto *CI = dyn_cast<ConstantInt>(Op);
+        if (!CI || CI->getBitWidth() > 64 ||
+            !is_contained(Sizes, CI->getZExtValue()))
+          continue;
+        auto *CB = dyn_cast<CallBase>(&I);
+        if (!CB || !CB->isArgOperand(&Op) || !isFrameAllocator(*CB))
+          return false;
+        ToRewrite.push_back(&Op);
+      }
+  for (Use *Op : ToRewrite) {
+    auto *CB = cast<CallBase>(Op->getUser());
+    Op->set(ConstantInt::get(Op->get()->getType(), NewSize));
+    // The allocation's result may carry the size as a return attribute.
+    if (is_contained(Sizes, CB->getRetDereferenceableBytes())) {
+      CB->removeRetAttr(Attribute::Dereferenceable);
+      CB->addRetAttr(
+          Attribute::getWithDereferenceableBytes(CB->getContext(), NewSize));
+    }
+  }
+  return true;
+}
+
+std::string slotList(const FrameLayout &L, const Assignment &A) {
+  // Groups of slots that now share bytes, e.g. "a+b, c+d".
+  std::string Text;
+  for (const FrameSlot &S : L.Slots) {
+    if (!isMovable(S))
+      continue;
+    SmallVector<std::string, 4> With;
+    for (const FrameSlot &T : L.Slots)
+      if (T.Id > S.Id && isMovable(T) && A.Offset[T.Id] < A.Offset[S.Id] + S.Size &&
+          A.Offset[S.Id] < A.Offset[T.Id] + T.Size)
+        With.push_back(T.Name);
+    if (With.empty())
+      continue;
+    if (!Text.empty())
+      Text += "; ";
+    Text += S.Name;
+    for (const std::string &W : With)
+      Text += " + " + W;
+  }
+  return Text.empty() ? "none" : Text;
+}
+
+} // namespace
+
+std::optional<FrameLayout>
+overlapFrameSlots(const SplitCoroutine &C, const FrameLayout &L,
+                  OptimizationRemarkEmitter &ORE) {
+  Function *Anchor = C.anchor();
+  DiagnosticLocation Loc(Anchor->getSubprogram());
+  auto missed = [&](StringRef Why) {
+    ORE.emit([&] {
+      return OptimizationRemarkMissed(OverlapRemarkPass, "NotOverlapped", Loc,
+                                      &Anchor->getEntryBlock())
+             << "frame of '" << ore::NV("coroutine", displayName(C.Name))
+             << "' not re-laid out: " << ore::NV("reason", Why);
+    });
+    return std::nullopt;
+  };
+  if (!L.Analyzable)
+    return missed(L.WhyNot);
+  if (!L.FrameTy)
+    return missed("the frame struct type is gone or does not match the size");
+  if (!L.NoRelayout.empty())
+    return missed(L.NoRelayout);
+
+  uint64_t FixedEnd = 16;
+  for (const FrameSlot &S : L.Slots)
+    if (S.isFixed())
+      FixedEnd = std::max(FixedEnd, S.end());
+  Assignment A = assignOffsets(L, FixedEnd);
+  if (A.Size >= L.Size)
+    return missed("no smaller layout: the slots that must coexist already "
+                  "fill the frame");
+
+  // The layout after the change, taken before root GEPs are erased (they
+  // leave the access lists).
+  FrameLayout After = L;
+  After.Size = A.Size;
+  After.FrameTy = nullptr;
+  for (FrameSlot &S : After.Slots) {
+    S.Offset = A.Offset[S.Id];
+    llvm::erase_if(S.Accesses,
+                   [](Instruction *I) { return isa<GetElementPtrInst>(I); });
+  }
+  After.Relaid = true;
+
+  const DataLayout &DL = Anchor->getParent()->getDataLayout();
+  OffsetMap M{L, A};
+  SmallPtrSet<DICompositeType *, 2> FrameTypes;
+  for (auto &[F, Base] : L.FrameBases) {
+    rewriteRootGEPs(Base, M, DL);
+    rewriteDebugInfo(*F, Base, M, FrameTypes);
+  }
+  for (DICompositeType *CT : FrameTypes)
+    rewriteFrameType(CT, M);
+  bool SizesRewritten = rewriteAllocationSizes(C, L, DL, A.Size);
+  for (Function *F : {C.Resume, C.Destroy, C.Cleanup})
+    if (F)
+      rewriteParamAttrs(*F, 0, L.Size, A.Size);
+  if (C.NoAlloc)
+    rewriteParamAttrs(*C.NoAlloc, C.NoAlloc->arg_size() - 1, L.Size, A.Size);
+
+  ++NumRelaidOut;
+  NumBytesSaved += L.Size - A.Size;
+  ORE.emit([&] {
+    OptimizationRemark R(OverlapRemarkPass, "FrameOverlapped", Loc,
+                         &Anchor->getEntryBlock());
+    R << "frame of '" << ore::NV("coroutine", displayName(C.Name))
+           << "' re-laid out: " << ore::NV("old_size", L.Size) << " -> "
+           << ore::NV("new_size", A.Size) << " bytes (lower bound "
+           << ore::NV("lower_bound", L.LowerBound) << "); sharing: "
+           << ore::NV("shared", slotList(L, A));
+    if (!SizesRewritten)
+      R << "; the allocation keeps its old size (the size value is also "
+           "used outside allocation calls)";
+    return R;
+  });
+  return After;
+}
+
+PreservedAnalyses CoroFrameOverlapPass::run(Module &M,
+                                            ModuleAnalysisManager &AM) {
+  auto &FAM = AM.getResult<FunctionAnalysisManagerModuleProxy>(M).getManager();
+  bool Changed = false;
+  for (const SplitCoroutine &C : findSplitCoroutines(M)) {
+    FrameLayout L = analyzeFrame(C);
+    bool Did = overlapFrameSlots(C, L,
+                                 FAM.getResult<OptimizationRemarkEmitterAnalysis>(
+                                     *C.anchor()))
+                   .has_value();
+    if (Did)
+      for (Function *F : C.functions())
+        FAM.invalidate(*F, PreservedAnalyses::none());
+    Changed |= Did;
+  }
+  return Changed ? PreservedAnalyses::none() : PreservedAnalyses::all();
+}
+
+} // namespace corofo
