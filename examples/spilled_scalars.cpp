@@ -10,6 +10,11 @@
 // 8-byte slot needs 16 slots (128 bytes) where the largest group needs 6
 // (48 bytes).
 //
+// Each group's result goes through observe() before the next suspension. If
+// it did not, LLVM would keep the running total as an expression of the
+// earlier inputs and spill those inputs instead (CoroSplit rematerializes
+// cheap arithmetic after a suspension), so they would stay live to the end.
+//
 // Build and run (from the repository root):
 //   clang++ -std=c++20 -O2 -I test/Inputs examples/spilled_scalars.cpp
 //   ./a.out
@@ -25,19 +30,26 @@ using corolib::task;
 // Run-time input, filled in main() from argc.
 static long inputs[16];
 [[gnu::noinline]] static long input(int i) { return inputs[i]; }
+// Consumes a value and returns it through memory the optimizer cannot see
+// through, so the value is final where it is computed.
+static volatile double observed;
+[[gnu::noinline]] static double observe(double v) {
+  observed = v;
+  return observed;
+}
 
 task<double> spilled_scalars(manual_executor &ex) {
   // Six longs, live across suspension 1.
   long a = input(0), b = input(1), c = input(2), d = input(3), e = input(4),
        f = input(5);
   co_await ex.schedule();
-  double total = static_cast<double>(a + b - c + d * e - f);
+  double total = observe(static_cast<double>(a + b - c + d * e - f));
 
   // Six doubles, live across suspension 2.
   double p = input(6) * 0.5, q = input(7) / 3.0, r = input(8) * 0.25,
          s = input(9) * 1.5, t = input(10) / 8.0, u = input(11) * 2.0;
   co_await ex.schedule();
-  total += p + q - r + s * t - u;
+  total = observe(total + p + q - r + s * t - u);
 
   // Four longs, live across suspension 3.
   long w = input(12), x = input(13), y = input(14), z = input(15);
