@@ -8,6 +8,7 @@
 // task destroyed while suspended.
 //
 // RUN: %run-compare --out %t -- %s -I%inputs/corolib | FileCheck %s
+// RUN: %run-compare --out %t --sanitize -- %s -I%inputs/corolib | FileCheck %s
 // CHECK: O0: same ({{[0-9]+}} lines)
 // CHECK: O2: same ({{[0-9]+}} lines)
 

@@ -7,6 +7,7 @@
 // order, so every order must reproduce the sequentially computed reference.
 //
 // RUN: %run-compare --out %t -- %s -I%inputs/corolib | FileCheck %s
+// RUN: %run-compare --out %t --sanitize -- %s -I%inputs/corolib | FileCheck %s
 // CHECK: O0: same ({{[0-9]+}} lines)
 // CHECK: O2: same ({{[0-9]+}} lines)
 

@@ -11,6 +11,7 @@
 // executor, and all results are printed.
 //
 // RUN: %run-compare --out %t -- %s -I%inputs/corolib | FileCheck %s
+// RUN: %run-compare --out %t --sanitize -- %s -I%inputs/corolib | FileCheck %s
 // CHECK: O0: same ({{[0-9]+}} lines)
 // CHECK: O2: same ({{[0-9]+}} lines)
 

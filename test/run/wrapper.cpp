@@ -10,6 +10,7 @@
 // the inner task finished, and an exception passing through four wrappers.
 //
 // RUN: %run-compare --out %t -- %s -I%inputs/corolib | FileCheck %s
+// RUN: %run-compare --out %t --sanitize -- %s -I%inputs/corolib | FileCheck %s
 // CHECK: O0: same ({{[0-9]+}} lines)
 // CHECK: O2: same ({{[0-9]+}} lines)
 
