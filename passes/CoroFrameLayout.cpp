@@ -923,8 +923,44 @@ void FrameAnalyzer::nameSlots() {
   }
 }
 
+/// The functions holding code that stores the coroutine's own resume or
+/// destroy functions: the ramp and .noalloc initialise the frame that way.
+/// Anywhere else, a copy of ramp code was inlined (CoroAnnotationElide
+/// inlines .noalloc into callers in the same CGSCC step as CoroSplit, before
+/// this analysis runs): it initialises frames with the current layout, so
+/// slots must not move. Returns the first such function.
+static Function *findInlinedRampCopy(const SplitCoroutine &C) {
+  for (Function *Target : {C.Resume, C.Destroy, C.Cleanup}) {
+    if (!Target)
+      continue;
+    SmallVector<const User *, 8> Work(Target->users().begin(),
+                                      Target->users().end());
+    SmallPtrSet<const User *, 16> Seen;
+    while (!Work.empty()) {
+      const User *U = Work.pop_back_val();
+      if (!Seen.insert(U).second)
+        continue;
+      if (const auto *I = dyn_cast<Instruction>(U)) {
+        Function *F = const_cast<Function *>(I->getFunction());
+        if (F != C.Ramp && F != C.NoAlloc)
+          return F;
+        continue;
+      }
+      // Constants (the @F.resumers array, casts): follow their users. The
+      // resumers array's user is llvm.coro.id in the ramp.
+      for (const User *UU : U->users())
+        Work.push_back(UU);
+    }
+  }
+  return nullptr;
+}
+
 void FrameAnalyzer::run() {
   L.Analyzable = true;
+  if (Function *Copy = findInlinedRampCopy(C))
+    L.NoRelayout = "frame-initialising code of this coroutine was already "
+                   "inlined into '" + displayName(Copy->getName()) +
+                   "' with the current layout";
   if (!findFrameBases() || !buildSlots())
     return;
   for (FrameSlot &S : L.Slots)

@@ -12,8 +12,11 @@ int main(int argc, char **) {
   long sum = 0;
   for (long i = 0; i < 6; ++i) {
     auto t = run_stages(i + argc);
-    while (!t.h.done())
-      t.h.resume();
+    t.h.resume(); // runs into stages(), which parks
+    while (parked) {
+      auto h = std::exchange(parked, nullptr);
+      h.resume();
+    }
     sum += t.await_resume();
   }
   std::printf("sum %ld published %ld\n", sum, published);
