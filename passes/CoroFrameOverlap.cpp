@@ -36,6 +36,7 @@
 #include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/InstIterator.h"
 #include "llvm/IR/Instructions.h"
+#include "llvm/IR/IntrinsicInst.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Support/Debug.h"
 
@@ -297,15 +298,58 @@ static SmallVector<uint64_t, 2> sizeValues(const FrameLayout &L,
   return V;
 }
 
-/// Give allocation and sized deallocation calls the new size. Every use of a
-/// frame-size constant in the coroutine must be an argument of a known
-/// allocation function; otherwise (e.g. the size is spilled to be passed to
-/// delete later) nothing is rewritten: a frame allocated larger than it needs
-/// is correct, a sized delete that disagrees with its new is not.
+/// True if \p V is, through phis, selects and llvm.coro.begin/coro.free,
+/// one of \p Targets (the calls allocating this frame, or its pointers).
+static bool reaches(const Value *V, const SmallPtrSetImpl<const Value *> &Targets) {
+  SmallVector<const Value *, 8> Work{V};
+  SmallPtrSet<const Value *, 16> Seen;
+  while (!Work.empty()) {
+    const Value *X = Work.pop_back_val()->stripPointerCasts();
+    if (!Seen.insert(X).second)
+      continue;
+    if (Targets.contains(X))
+      return true;
+    if (const auto *PN = dyn_cast<PHINode>(X))
+      Work.append(PN->op_begin(), PN->op_end());
+    else if (const auto *S = dyn_cast<SelectInst>(X))
+      Work.append({S->getTrueValue(), S->getFalseValue()});
+    else if (const auto *II = dyn_cast<IntrinsicInst>(X);
+             II && (II->getIntrinsicID() == Intrinsic::coro_begin ||
+                    II->getIntrinsicID() == Intrinsic::coro_free))
+      Work.push_back(II->getArgOperand(1));
+    else if (const auto *LI = dyn_cast<LoadInst>(X)) {
+      // A pointer kept in a local (-O0): follow what is stored there, when
+      // the local is only ever loaded and stored to.
+      const auto *AI = dyn_cast<AllocaInst>(LI->getPointerOperand());
+      if (!AI)
+        continue;
+      for (const User *U : AI->users()) {
+        if (const auto *SI = dyn_cast<StoreInst>(U);
+            SI && SI->getPointerOperand() == AI)
+          Work.push_back(SI->getValueOperand());
+        else if (!isa<LoadInst>(U) && !isa<IntrinsicInst>(U))
+          return false;
+      }
+    }
+  }
+  return false;
+}
+
+/// Give this frame's allocation and sized deallocation calls the new size.
+/// A call counts as this frame's when the frame pointer comes from its
+/// result (allocation) or its pointer argument is this frame (deallocation).
+/// Every use of a frame-size constant in the coroutine must be such a call;
+/// otherwise (the size is spilled to reach delete later, or the same number
+/// sizes another object, e.g. an inlined callee's frame) nothing is
+/// rewritten: a frame allocated larger than it needs is correct, a sized
+/// delete that disagrees with its new is not.
 static bool rewriteAllocationSizes(const SplitCoroutine &C,
                                    const FrameLayout &L, const DataLayout &DL,
                                    uint64_t NewSize) {
   SmallVector<uint64_t, 2> Sizes = sizeValues(L, DL);
+  SmallPtrSet<const Value *, 8> Bases;
+  for (auto &[F, Base] : L.FrameBases)
+    Bases.insert(Base->stripPointerCasts());
   SmallVector<Use *, 8> ToRewrite;
   for (Function *F : C.functions())
     for (Instruction &I : instructions(*F))
@@ -316,6 +360,17 @@ static bool rewriteAllocationSizes(const SplitCoroutine &C,
           continue;
         auto *CB = dyn_cast<CallBase>(&I);
         if (!CB || !CB->isArgOperand(&Op) || !isFrameAllocator(*CB))
+          return false;
+        SmallPtrSet<const Value *, 1> Self{CB};
+        bool Allocates = any_of(Bases, [&](const Value *B) {
+          return reaches(B, Self);
+        });
+        // .cleanup frees "null" (its frame was not heap-allocated): a no-op.
+        bool Frees = CB->arg_size() > 0 &&
+                     CB->getArgOperand(0)->getType()->isPointerTy() &&
+                     (isa<ConstantPointerNull>(CB->getArgOperand(0)) ||
+                      reaches(CB->getArgOperand(0), Bases));
+        if (!Allocates && !Frees)
           return false;
         ToRewrite.push_back(&Op);
       }
