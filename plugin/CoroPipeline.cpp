@@ -6,6 +6,7 @@
 
 #include "CoroPipeline.h"
 
+#include "CoroCompletedResume.h"
 #include "CoroFrameAnalysis.h"
 #include "CoroFrameOverlap.h"
 #include "CoroFrameReport.h"
@@ -21,6 +22,7 @@ namespace corofo {
 /// Run every enabled pass on coroutine \p C, then report the frame as it
 /// ends up. Returns true if IR changed; the caller invalidates analyses.
 static bool handleCoroutine(const SplitCoroutine &C, const PluginOptions &Opts,
+                            CompletedResumePolicy Policy,
                             FunctionAnalysisManager &FAM) {
   auto &ORE = FAM.getResult<OptimizationRemarkEmitterAnalysis>(*C.anchor());
   FrameLayout Layout = analyzeFrame(C);
@@ -36,6 +38,8 @@ static bool handleCoroutine(const SplitCoroutine &C, const PluginOptions &Opts,
     }
   if (Opts.isEnabled(PassId::Report))
     reportCoroutineFrame(C, Layout, Opts.Report, ORE);
+  // Last: the frame passes read the clones as CoroSplit left them.
+  Changed |= guardResumeEntry(C, Policy, ORE);
   return Changed;
 }
 
@@ -64,6 +68,13 @@ PreservedAnalyses CoroFrameOptCGSCCPass::run(LazyCallGraph::SCC &SCC,
             F, *ABI, FAM.getResult<OptimizationRemarkEmitterAnalysis>(F));
       continue;
     }
+    // Every function's resumes through handles, coroutine or not. The
+    // inliner has already run on this SCC; callees' sites come in checked.
+    if (guardResumeSites(F, Policy, /*PrivatizeInlineCopies=*/false,
+                         FAM.getResult<OptimizationRemarkEmitterAnalysis>(F))) {
+      FAM.invalidate(F, PreservedAnalyses::none());
+      Changed = true;
+    }
     // Act on the first function of a coroutine the walk reaches after the
     // split (usually .cleanup): only then are the ramp and all clones still
     // unsimplified, and no caller has inlined the ramp yet.
@@ -74,7 +85,7 @@ PreservedAnalyses CoroFrameOptCGSCCPass::run(LazyCallGraph::SCC &SCC,
     // CoroAnnotationElide rewrites do: their analyses are invalidated here.
     // No call edge changes (only offsets, constants and attributes), so the
     // call graph needs no update.
-    if (handleCoroutine(*C, Opts, FAM)) {
+    if (handleCoroutine(*C, Opts, Policy, FAM)) {
       invalidateCoroutine(*C, FAM);
       Changed = true;
     }
@@ -86,8 +97,15 @@ PreservedAnalyses CoroFrameOptModulePass::run(Module &M,
                                               ModuleAnalysisManager &AM) {
   auto &FAM = AM.getResult<FunctionAnalysisManagerModuleProxy>(M).getManager();
   bool Changed = false;
+  for (Function &F : M)
+    if (!F.isDeclaration() && !getUnsupportedABI(F) &&
+        guardResumeSites(F, Policy, /*PrivatizeInlineCopies=*/true,
+                         FAM.getResult<OptimizationRemarkEmitterAnalysis>(F))) {
+      FAM.invalidate(F, PreservedAnalyses::none());
+      Changed = true;
+    }
   for (const SplitCoroutine &C : findSplitCoroutines(M))
-    if (handleCoroutine(C, Opts, FAM)) {
+    if (handleCoroutine(C, Opts, Policy, FAM)) {
       invalidateCoroutine(C, FAM);
       Changed = true;
     }

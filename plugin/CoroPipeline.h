@@ -28,7 +28,8 @@
 namespace corofo {
 
 struct CoroFrameOptCGSCCPass : llvm::PassInfoMixin<CoroFrameOptCGSCCPass> {
-  explicit CoroFrameOptCGSCCPass(PluginOptions Opts) : Opts(Opts) {}
+  explicit CoroFrameOptCGSCCPass(PluginOptions Opts)
+      : Opts(Opts), Policy(Opts.completedResumePolicy(/*AtO0=*/false)) {}
   llvm::PreservedAnalyses run(llvm::LazyCallGraph::SCC &C,
                               llvm::CGSCCAnalysisManager &AM,
                               llvm::LazyCallGraph &CG,
@@ -38,6 +39,7 @@ struct CoroFrameOptCGSCCPass : llvm::PassInfoMixin<CoroFrameOptCGSCCPass> {
 
 private:
   PluginOptions Opts; ///< Which passes run.
+  CompletedResumePolicy Policy;
   /// Coroutines already handled in this pipeline run, by name: the CGSCC walk
   /// revisits a ramp (e.g. when devirtualization repeats the SCC pipeline).
   /// Names rather than marks in the IR, so a report-only run changes nothing.
@@ -45,13 +47,17 @@ private:
 };
 
 struct CoroFrameOptModulePass : llvm::PassInfoMixin<CoroFrameOptModulePass> {
-  explicit CoroFrameOptModulePass(PluginOptions Opts) : Opts(Opts) {}
+  /// \p AtO0: the driver of clang's -O0 pipeline (sets the default policy
+  /// for resuming a completed coroutine).
+  CoroFrameOptModulePass(PluginOptions Opts, bool AtO0)
+      : Opts(Opts), Policy(Opts.completedResumePolicy(AtO0)) {}
   llvm::PreservedAnalyses run(llvm::Module &M, llvm::ModuleAnalysisManager &AM);
   // Clang marks every function optnone at -O0, where this driver runs.
   static bool isRequired() { return true; }
 
 private:
   PluginOptions Opts; ///< Which passes run.
+  CompletedResumePolicy Policy;
 };
 
 } // namespace corofo

@@ -30,7 +30,27 @@ static cl::list<PassId> DisabledPasses(
     cl::values(clEnumValN(PassId::Report, "report",
                           "coro-frame-report (frame-size remarks)"),
                clEnumValN(PassId::Overlap, "overlap",
-                          "coro-frame-overlap (share frame bytes)")));
+                          "coro-frame-overlap (share frame bytes)"),
+               clEnumValN(PassId::CompletedResume, "completed-resume",
+                          "coro-completed-resume (same as "
+                          "-coro-frame-opt-completed-resume=ub)")));
+
+namespace {
+/// CompletedResumePolicy plus "not given".
+enum class PolicyChoice { ByLevel, Pending, Trap, UB };
+} // namespace
+
+static cl::opt<PolicyChoice> CompletedResume(
+    "coro-frame-opt-completed-resume", cl::init(PolicyChoice::ByLevel),
+    cl::cat(Category),
+    cl::desc("What resuming a coroutine that has already completed does "
+             "(default: trap at -O0, pending at -O1 and above)"),
+    cl::values(clEnumValN(PolicyChoice::Pending, "pending",
+                          "nothing; the resume returns to its caller"),
+               clEnumValN(PolicyChoice::Trap, "trap",
+                          "print a message on stderr and trap"),
+               clEnumValN(PolicyChoice::UB, "ub",
+                          "stock LLVM behaviour (undefined)")));
 
 static cl::opt<uint64_t> WarnAbove(
     "coro-frame-opt-warn-above", cl::init(0), cl::cat(Category),
@@ -57,7 +77,23 @@ PluginOptions readPluginOptions() {
     case PassId::Overlap:
       O.OverlapEnabled = false;
       break;
+    case PassId::CompletedResume:
+      O.CompletedResumeEnabled = false;
+      break;
     }
+  }
+  switch (CompletedResume) {
+  case PolicyChoice::ByLevel:
+    break;
+  case PolicyChoice::Pending:
+    O.CompletedResume = CompletedResumePolicy::Pending;
+    break;
+  case PolicyChoice::Trap:
+    O.CompletedResume = CompletedResumePolicy::Trap;
+    break;
+  case PolicyChoice::UB:
+    O.CompletedResume = CompletedResumePolicy::UB;
+    break;
   }
   return O;
 }

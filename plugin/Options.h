@@ -12,12 +12,15 @@
 #ifndef COROFRAMEOPT_PLUGIN_OPTIONS_H
 #define COROFRAMEOPT_PLUGIN_OPTIONS_H
 
+#include "CoroCompletedResume.h"
 #include "CoroFrameReport.h"
+
+#include <optional>
 
 namespace corofo {
 
 /// The passes that can be switched off one by one.
-enum class PassId { Overlap, Report };
+enum class PassId { Overlap, Report, CompletedResume };
 
 struct PluginOptions {
   /// False with `-coro-frame-opt-enable=false`: the plugin adds nothing to
@@ -25,6 +28,9 @@ struct PluginOptions {
   bool Enabled = true;
   bool ReportEnabled = true;
   bool OverlapEnabled = true;
+  bool CompletedResumeEnabled = true;
+  /// `-coro-frame-opt-completed-resume`; unset: by optimization level.
+  std::optional<CompletedResumePolicy> CompletedResume;
   ReportOptions Report; ///< Settings of the frame report.
   /// Print the frame analysis of each coroutine the drivers handle (tests).
   bool PrintAnalysis = false;
@@ -35,8 +41,21 @@ struct PluginOptions {
       return Enabled && ReportEnabled;
     case PassId::Overlap:
       return Enabled && OverlapEnabled;
+    case PassId::CompletedResume:
+      return Enabled && CompletedResumeEnabled;
     }
     return false;
+  }
+
+  /// The policy for resuming a completed coroutine: as given, else trap at
+  /// -O0 (debug builds catch the bug where it happens) and pending above.
+  /// Disabling the pass means stock behaviour (ub).
+  CompletedResumePolicy completedResumePolicy(bool AtO0) const {
+    if (!isEnabled(PassId::CompletedResume))
+      return CompletedResumePolicy::UB;
+    if (CompletedResume)
+      return *CompletedResume;
+    return AtO0 ? CompletedResumePolicy::Trap : CompletedResumePolicy::Pending;
   }
 };
 

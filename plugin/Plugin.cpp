@@ -7,13 +7,16 @@
 /// Entry point for `clang -fpass-plugin=` and `opt -load-pass-plugin=`.
 ///
 /// Registers, for textual pipelines:
-///   module:  coro-frame-report, coro-frame-opt (every enabled pass, all
+///   module:  coro-frame-report, coro-frame-overlap,
+///            coro-completed-resume<pending|trap|ub>, print<coro-frame>,
+///            coro-frame-opt (every enabled pass, all
 ///            coroutines of the module)
 ///   cgscc:   coro-frame-opt (every enabled pass, ramps in the SCC)
 /// and adds the drivers to the default pipelines (see CoroPipeline.h and
 /// docs/pipeline.md): CGSCCOptimizerLate at O1-O3/Os/Oz, OptimizerLast at O0.
 //===----------------------------------------------------------------------===//
 
+#include "CoroCompletedResume.h"
 #include "CoroFrameOverlap.h"
 #include "CoroFrameReport.h"
 #include "CoroPipeline.h"
@@ -44,7 +47,27 @@ static bool parseModulePass(StringRef Name, ModulePassManager &MPM,
     return true;
   }
   if (Name == "coro-frame-opt") {
-    MPM.addPass(CoroFrameOptModulePass(readPluginOptions()));
+    MPM.addPass(CoroFrameOptModulePass(readPluginOptions(), /*AtO0=*/false));
+    return true;
+  }
+  if (PassBuilder::checkParametrizedPassName(Name, "coro-completed-resume")) {
+    // No parameter: the command-line policy, else pending.
+    PluginOptions Opts = readPluginOptions();
+    CompletedResumePolicy Policy =
+        Opts.CompletedResume.value_or(CompletedResumePolicy::Pending);
+    StringRef Param = Name.drop_front(strlen("coro-completed-resume"));
+    if (!Param.empty()) {
+      std::optional<CompletedResumePolicy> P =
+          parseCompletedResumePolicy(Param.drop_front().drop_back());
+      if (!P) {
+        errs() << "coro-completed-resume: unknown policy '"
+               << Param.drop_front().drop_back()
+               << "' (expected pending, trap or ub)\n";
+        return false;
+      }
+      Policy = *P;
+    }
+    MPM.addPass(CoroCompletedResumePass(Policy));
     return true;
   }
   return false;
@@ -67,6 +90,8 @@ static void registerCallbacks(PassBuilder &PB) {
     PIC->addClassToPassName(CoroFrameReportPass::name(), "coro-frame-report");
     PIC->addClassToPassName(CoroFramePrinterPass::name(), "print<coro-frame>");
     PIC->addClassToPassName(CoroFrameOverlapPass::name(), "coro-frame-overlap");
+    PIC->addClassToPassName(CoroCompletedResumePass::name(),
+                            "coro-completed-resume");
     PIC->addClassToPassName(CoroFrameOptModulePass::name(), "coro-frame-opt");
     PIC->addClassToPassName(CoroFrameOptCGSCCPass::name(), "coro-frame-opt");
   }
@@ -84,7 +109,7 @@ static void registerCallbacks(PassBuilder &PB) {
       [](ModulePassManager &MPM, OptimizationLevel Level, ThinOrFullLTOPhase) {
         PluginOptions Opts = readPluginOptions();
         if (Opts.Enabled && Level == OptimizationLevel::O0)
-          MPM.addPass(CoroFrameOptModulePass(Opts));
+          MPM.addPass(CoroFrameOptModulePass(Opts, /*AtO0=*/true));
       });
 }
 

@@ -7,6 +7,7 @@
 #   %cxxflags     -std=c++20 and the include path of the bundled test library
 #   %inputs       test/Inputs
 #   %run-compare  test/tools/run-compare.sh with clang and the plugin filled in
+#   %completed-resume-run  test/tools/completed-resume-run.py, likewise
 #   FileCheck, not, count: LLVM 22's
 import os
 import shutil
@@ -43,6 +44,12 @@ config.substitutions.append((
     "%run-compare",
     "bash %s --clang %s --plugin %s" % (
         os.path.join(config.coro_test_src, "tools", "run-compare.sh"),
+        config.clangxx, config.coro_plugin)))
+config.substitutions.append((
+    "%completed-resume-run",
+    "%s %s --clang %s --plugin %s" % (
+        config.python_executable,
+        os.path.join(config.coro_test_src, "tools", "completed-resume-run.py"),
         config.clangxx, config.coro_plugin)))
 
 llvm_config.add_tool_substitutions(["FileCheck", "not", "count", "llvm-dis"],

@@ -1,0 +1,308 @@
+//===- CoroCompletedResume.cpp - Resuming a completed coroutine -----------===//
+//
+// Part of CoroFrameOpt, an LLVM pass plugin for C++20 coroutine frames.
+//
+//===----------------------------------------------------------------------===//
+/// \file
+/// Both checks split a block in front of the resume and branch on a null
+/// resume pointer to a block that returns (pending) or reports and traps
+/// (trap). A musttail symmetric transfer keeps its `musttail call; ret` pair
+/// intact in its own block; skipping it means returning instead.
+//===----------------------------------------------------------------------===//
+
+#include "CoroCompletedResume.h"
+
+#include "CoroFrameAnalysis.h"
+
+#include "llvm/ADT/Statistic.h"
+#include "llvm/Analysis/OptimizationRemarkEmitter.h"
+#include "llvm/IR/DebugInfoMetadata.h"
+#include "llvm/IR/IRBuilder.h"
+#include "llvm/IR/IntrinsicInst.h"
+#include "llvm/IR/MDBuilder.h"
+#include "llvm/IR/Module.h"
+#include "llvm/TargetParser/Triple.h"
+
+using namespace llvm;
+
+#define DEBUG_TYPE "coro-completed-resume"
+
+STATISTIC(NumEntriesGuarded, "Resume functions that check for completion");
+STATISTIC(NumSitesGuarded, "Resume sites that check for completion");
+
+namespace corofo {
+
+namespace {
+
+/// Marks a `.resume` already given its entry check (value: the policy).
+constexpr const char *GuardedEntryAttr = "coro-frame-opt-completed-resume";
+/// Marks a resume call already given its check (kept by inlining).
+constexpr const char *GuardedSiteMD = "coro.frame.opt.guarded";
+
+/// `write(2, ...)` where the target has it and the module does not use the
+/// name for something else; otherwise the trap goes without a message.
+FunctionCallee getStderrWriter(Module &M) {
+  const Triple &T = M.getTargetTriple();
+  if (!(T.isOSLinux() || T.isOSDarwin() || T.isOSFreeBSD() || T.isOSNetBSD() ||
+        T.isOSOpenBSD()))
+    return {};
+  LLVMContext &Ctx = M.getContext();
+  Type *SizeTy = M.getDataLayout().getIntPtrType(Ctx);
+  auto *Ty = FunctionType::get(
+      SizeTy, {Type::getInt32Ty(Ctx), PointerType::getUnqual(Ctx), SizeTy},
+      false);
+  if (GlobalValue *Existing = M.getNamedValue("write")) {
+    auto *F = dyn_cast<Function>(Existing);
+    if (!F || F->getFunctionType() != Ty)
+      return {};
+    return F;
+  }
+  return M.getOrInsertFunction("write", Ty);
+}
+
+/// At \p B's insertion point: print \p Message on stderr and trap.
+void emitTrap(IRBuilder<> &B, StringRef Message) {
+  Module &M = *B.GetInsertBlock()->getModule();
+  if (FunctionCallee Write = getStderrWriter(M)) {
+    Constant *Text = B.CreateGlobalString(Message, "coro.completed.message");
+    Type *SizeTy = Write.getFunctionType()->getParamType(2);
+    B.CreateCall(Write, {B.getInt32(2), Text,
+                         ConstantInt::get(SizeTy, Message.size())});
+  }
+  B.CreateIntrinsic(Intrinsic::trap, {});
+  B.CreateUnreachable();
+}
+
+/// The resume pointer \p CB calls if it resumes a coroutine through its
+/// handle, else null. Before CoroCleanup that is `llvm.coro.subfn.addr(h, 0)`;
+/// after it, a load from offset 0 of the call's only argument, called with
+/// fastcc (no C++ source produces an indirect fastcc call of its own).
+Value *resumedPointer(CallBase &CB) {
+  if (!CB.isIndirectCall() || CB.arg_size() != 1 ||
+      !CB.getType()->isVoidTy() || CB.getMetadata(GuardedSiteMD))
+    return nullptr;
+  Value *Callee = CB.getCalledOperand();
+  if (auto *SubFn = dyn_cast<IntrinsicInst>(Callee)) {
+    if (SubFn->getIntrinsicID() != Intrinsic::coro_subfn_addr)
+      return nullptr;
+    auto *Index = dyn_cast<ConstantInt>(SubFn->getArgOperand(1));
+    return Index && Index->isZero() ? Callee : nullptr;
+  }
+  auto *Load = dyn_cast<LoadInst>(Callee);
+  if (!Load || Load->isVolatile() || CB.getCallingConv() != CallingConv::Fast)
+    return nullptr;
+  const DataLayout &DL = CB.getModule()->getDataLayout();
+  APInt Offset(DL.getIndexTypeSizeInBits(Load->getPointerOperandType()), 0);
+  const Value *Base = Load->getPointerOperand()->stripAndAccumulateConstantOffsets(
+      DL, Offset, /*AllowNonInbounds=*/true);
+  if (!Offset.isZero() || Base != CB.getArgOperand(0)->stripPointerCasts())
+    return nullptr;
+  return Load;
+}
+
+std::string where(const DebugLoc &DL) {
+  if (!DL)
+    return "";
+  return " at " + DL->getFilename().str() + ":" + std::to_string(DL.getLine());
+}
+
+/// Give the resume \p CB of pointer \p Fn its check.
+void guardSite(CallBase &CB, Value *Fn, CompletedResumePolicy P) {
+  Function &F = *CB.getFunction();
+  LLVMContext &Ctx = F.getContext();
+  auto *Call = dyn_cast<CallInst>(&CB);
+  bool MustTail = Call && Call->isMustTailCall();
+
+  BasicBlock *Head = CB.getParent();
+  BasicBlock *CallBB = Head->splitBasicBlock(CB.getIterator(), "resume.call");
+  // Where a skipped resume carries on; none for musttail (it returns).
+  BasicBlock *Cont = nullptr;
+  if (auto *II = dyn_cast<InvokeInst>(&CB))
+    Cont = II->getNormalDest();
+  else if (!MustTail)
+    Cont = CallBB->splitBasicBlock(std::next(CB.getIterator()), "resume.cont");
+  BasicBlock *Completed =
+      BasicBlock::Create(Ctx, "resume.completed", &F, CallBB);
+
+  Head->getTerminator()->eraseFromParent();
+  IRBuilder<> B(Head);
+  B.SetCurrentDebugLocation(CB.getDebugLoc());
+  Value *Done = B.CreateICmpEQ(
+      Fn, ConstantPointerNull::get(cast<PointerType>(Fn->getType())),
+      "completed");
+  B.CreateCondBr(Done, Completed, CallBB,
+                 MDBuilder(Ctx).createUnlikelyBranchWeights());
+
+  B.SetInsertPoint(Completed);
+  if (P == CompletedResumePolicy::Trap) {
+    // Named after the function the check was put in; inlining may carry it
+    // into callers (it is std::coroutine_handle::resume() more often than not).
+    emitTrap(B, "coro-frame-opt: resumed a coroutine that has already "
+                "completed, through '" +
+                    displayName(F.getName()) + "'" + where(CB.getDebugLoc()) +
+                    "\n");
+  } else if (Cont) {
+    B.CreateBr(Cont);
+    if (isa<InvokeInst>(CB))
+      for (PHINode &PN : Cont->phis())
+        PN.addIncoming(PN.getIncomingValueForBlock(CallBB), Completed);
+  } else {
+    B.CreateRetVoid();
+  }
+  CB.setMetadata(GuardedSiteMD, MDNode::get(Ctx, {}));
+}
+
+} // namespace
+
+std::optional<CompletedResumePolicy>
+parseCompletedResumePolicy(StringRef Name) {
+  if (Name == "pending")
+    return CompletedResumePolicy::Pending;
+  if (Name == "trap")
+    return CompletedResumePolicy::Trap;
+  if (Name == "ub")
+    return CompletedResumePolicy::UB;
+  return std::nullopt;
+}
+
+StringRef policyName(CompletedResumePolicy P) {
+  switch (P) {
+  case CompletedResumePolicy::Pending:
+    return "pending";
+  case CompletedResumePolicy::Trap:
+    return "trap";
+  case CompletedResumePolicy::UB:
+    return "ub";
+  }
+  return "ub";
+}
+
+bool guardResumeEntry(const SplitCoroutine &C, CompletedResumePolicy P,
+                      OptimizationRemarkEmitter &ORE) {
+  if (P == CompletedResumePolicy::UB || !C.Resume)
+    return false;
+  Function &R = *C.Resume;
+  if (R.hasFnAttribute(GuardedEntryAttr))
+    return false;
+  Function *Anchor = C.anchor();
+  DiagnosticLocation Loc(Anchor->getSubprogram());
+  if (!R.getReturnType()->isVoidTy()) {
+    ORE.emit([&] {
+      return OptimizationRemarkMissed(CompletedResumeRemarkPass,
+                                      "ResumeEntryNotGuarded", Loc,
+                                      &Anchor->getEntryBlock())
+             << "'" << ore::NV("coroutine", displayName(C.Name))
+             << "' keeps stock behaviour on resume after completion: its "
+                "resume function does not return void";
+    });
+    return false;
+  }
+  LLVMContext &Ctx = R.getContext();
+  const DataLayout &DL = R.getDataLayout();
+
+  // Static allocas stay in the entry block; the check follows them.
+  BasicBlock &Entry = R.getEntryBlock();
+  BasicBlock *Dispatch =
+      Entry.splitBasicBlock(Entry.getFirstNonPHIOrDbgOrAlloca(), "resume.body");
+  Entry.getTerminator()->eraseFromParent();
+  BasicBlock *Completed =
+      BasicBlock::Create(Ctx, "resume.completed", &R, Dispatch);
+
+  IRBuilder<> B(&Entry);
+  if (DISubprogram *SP = R.getSubprogram())
+    B.SetCurrentDebugLocation(DILocation::get(Ctx, SP->getScopeLine(), 0, SP));
+  auto *PtrTy = PointerType::getUnqual(Ctx);
+  LoadInst *Fn = B.CreateAlignedLoad(PtrTy, R.getArg(0),
+                                     DL.getPointerABIAlignment(0), "resume.fn");
+  Value *Done =
+      B.CreateICmpEQ(Fn, ConstantPointerNull::get(PtrTy), "completed");
+  B.CreateCondBr(Done, Completed, Dispatch,
+                 MDBuilder(Ctx).createUnlikelyBranchWeights());
+  B.SetInsertPoint(Completed);
+  if (P == CompletedResumePolicy::Trap)
+    emitTrap(B, "coro-frame-opt: coroutine '" + displayName(C.Name) +
+                    "' resumed after it completed\n");
+  else
+    B.CreateRetVoid();
+  R.addFnAttr(GuardedEntryAttr, policyName(P));
+
+  ++NumEntriesGuarded;
+  ORE.emit([&] {
+    return OptimizationRemark(CompletedResumeRemarkPass, "ResumeEntryGuarded",
+                              Loc, &Anchor->getEntryBlock())
+           << "'" << ore::NV("coroutine", displayName(C.Name)) << "' "
+           << (P == CompletedResumePolicy::Trap ? "traps" : "returns")
+           << " when resumed after completion (policy "
+           << ore::NV("policy", policyName(P)) << ")";
+  });
+  return true;
+}
+
+unsigned guardResumeSites(Function &F, CompletedResumePolicy P,
+                          bool PrivatizeInlineCopies,
+                          OptimizationRemarkEmitter &ORE) {
+  if (P == CompletedResumePolicy::UB || F.isDeclaration())
+    return 0;
+  SmallVector<std::pair<CallBase *, Value *>, 4> Sites;
+  for (BasicBlock &BB : F)
+    for (Instruction &I : BB)
+      if (auto *CB = dyn_cast<CallBase>(&I))
+        if (Value *Fn = resumedPointer(*CB))
+          Sites.push_back({CB, Fn});
+
+  unsigned Guarded = 0;
+  for (auto [CB, Fn] : Sites) {
+    DebugLoc Loc = CB->getDebugLoc();
+    BasicBlock *Block = CB->getParent();
+    // A musttail resume is followed by `ret void` (its caller returns void
+    // like every resume function): skipping it means returning.
+    auto *Call = dyn_cast<CallInst>(CB);
+    bool SymmetricTransfer = Call && Call->isMustTailCall();
+    guardSite(*CB, Fn, P);
+    ++Guarded;
+    ++NumSitesGuarded;
+    ORE.emit([&] {
+      return OptimizationRemark(CompletedResumeRemarkPass, "ResumeSiteGuarded",
+                                Loc, Block)
+             << (SymmetricTransfer ? "symmetric transfer" : "resume")
+             << " through a handle in '"
+             << ore::NV("function", displayName(F.getName()))
+             << "' checks for a completed coroutine (policy "
+             << ore::NV("policy", policyName(P)) << ")";
+    });
+  }
+
+  // An inline function's copy from a TU built without the plugin would be
+  // as good to the linker as this checked one.
+  if (Guarded && PrivatizeInlineCopies && F.hasLinkOnceODRLinkage() &&
+      !F.hasAddressTaken()) {
+    F.setLinkage(GlobalValue::InternalLinkage);
+    F.setComdat(nullptr);
+    ORE.emit([&] {
+      return OptimizationRemarkAnalysis(CompletedResumeRemarkPass,
+                                        "ResumeSiteLocalCopy",
+                                        DiagnosticLocation(F.getSubprogram()),
+                                        &F.getEntryBlock())
+             << "'" << ore::NV("function", displayName(F.getName()))
+             << "' made local to this file, so that the linker cannot pick "
+                "an unchecked copy from another one";
+    });
+  }
+  return Guarded;
+}
+
+PreservedAnalyses CoroCompletedResumePass::run(Module &M,
+                                               ModuleAnalysisManager &AM) {
+  auto &FAM = AM.getResult<FunctionAnalysisManagerModuleProxy>(M).getManager();
+  bool Changed = false;
+  for (Function &F : M)
+    if (!F.isDeclaration())
+      Changed |= guardResumeSites(F, Policy, /*PrivatizeInlineCopies=*/true,
+                                  FAM.getResult<OptimizationRemarkEmitterAnalysis>(F)) > 0;
+  for (const SplitCoroutine &C : findSplitCoroutines(M))
+    Changed |= guardResumeEntry(
+        C, Policy, FAM.getResult<OptimizationRemarkEmitterAnalysis>(*C.anchor()));
+  return Changed ? PreservedAnalyses::none() : PreservedAnalyses::all();
+}
+
+} // namespace corofo

@@ -1,0 +1,97 @@
+//===- CoroCompletedResume.h - Resuming a completed coroutine ---*- C++ -*-===//
+//
+// Part of CoroFrameOpt, an LLVM pass plugin for C++20 coroutine frames.
+//
+//===----------------------------------------------------------------------===//
+/// \file
+/// FILE: CoroCompletedResume
+///
+/// DESCRIPTION: gives resuming a coroutine that already completed a defined
+/// outcome. Stock LLVM calls through the null resume pointer (O0) or, once
+/// the frame is elided and `.resume` called directly, runs a state's body a
+/// second time (O2). The policy:
+///   pending  the resume does nothing and returns to its caller; a symmetric
+///            transfer into the coroutine returns to whoever resumed the
+///            transferring one (the executor);
+///   trap     a message naming the coroutine (or the resuming function) on
+///            stderr, then llvm.trap;
+///   ub       no change.
+///
+/// Completion is read where every TU agrees on it: the resume slot (offset 0
+/// of the frame) is null once the final suspend is reached; that encoding is
+/// the ABI of coroutine_handle::done(). Two checks use it:
+///  - callee side: `.resume` tests its own resume slot before dispatching.
+///    This covers direct calls after CoroElide, which bypass the handle, and
+///    the -fno-exceptions final suspend, which does not store the index;
+///  - caller side: each resume through a handle (`resume()`, `operator()`,
+///    symmetric transfer) tests the pointer it is about to call, so that
+///    coroutines of TUs built without the plugin are covered as well. Once
+///    CoroElide knows the callee, the test folds away.
+/// Nothing is written, so done() stays true and the frame stays as it was.
+///
+/// USAGE:
+///   opt -load-pass-plugin=libCoroFrameOpt.so
+///       -passes='coro-completed-resume<trap>' in.ll
+///   clang++ -fpass-plugin=libCoroFrameOpt.so
+///       -mllvm -coro-frame-opt-completed-resume=pending
+//===----------------------------------------------------------------------===//
+
+#ifndef COROFRAMEOPT_PASSES_COROCOMPLETEDRESUME_H
+#define COROFRAMEOPT_PASSES_COROCOMPLETEDRESUME_H
+
+#include "llvm/ADT/StringRef.h"
+#include "llvm/IR/PassManager.h"
+
+#include <optional>
+
+namespace llvm {
+class Function;
+class OptimizationRemarkEmitter;
+} // namespace llvm
+
+namespace corofo {
+
+struct SplitCoroutine;
+
+/// The remarks' pass name.
+inline constexpr const char *CompletedResumeRemarkPass = "coro-completed-resume";
+
+enum class CompletedResumePolicy { Pending, Trap, UB };
+
+std::optional<CompletedResumePolicy>
+parseCompletedResumePolicy(llvm::StringRef Name);
+llvm::StringRef policyName(CompletedResumePolicy P);
+
+/// Callee side: make `.resume` of \p C act per \p P when its resume slot is
+/// null. Returns true if IR changed. Must run before `.resume` is simplified
+/// (see the shared facts: the dispatch switch loses its default later).
+bool guardResumeEntry(const SplitCoroutine &C, CompletedResumePolicy P,
+                      llvm::OptimizationRemarkEmitter &ORE);
+
+/// Caller side: make every resume through a handle in \p F act per \p P when
+/// the handle's resume pointer is null. Recognises the call before
+/// CoroCleanup (`llvm.coro.subfn.addr(h, 0)`) and after it (a fastcc call of
+/// the pointer loaded from offset 0 of its only argument). Sites done once
+/// are marked and left alone later. Returns the number of sites changed.
+/// With \p PrivatizeInlineCopies, a linkonce_odr function whose address is
+/// not taken (std::coroutine_handle::resume() at -O0) becomes internal, so
+/// the linker cannot pick an unchecked copy from a TU built without the plugin.
+unsigned guardResumeSites(llvm::Function &F, CompletedResumePolicy P,
+                          bool PrivatizeInlineCopies,
+                          llvm::OptimizationRemarkEmitter &ORE);
+
+/// Module form: both sides on the whole module, for
+/// `opt -passes='coro-completed-resume<pending|trap|ub>'`.
+struct CoroCompletedResumePass
+    : llvm::PassInfoMixin<CoroCompletedResumePass> {
+  explicit CoroCompletedResumePass(CompletedResumePolicy P) : Policy(P) {}
+  llvm::PreservedAnalyses run(llvm::Module &M, llvm::ModuleAnalysisManager &AM);
+  static bool isRequired() { return true; }
+
+private:
+  CompletedResumePolicy Policy;
+};
+
+} // namespace corofo
+
+#endif // COROFRAMEOPT_PASSES_COROCOMPLETEDRESUME_H
