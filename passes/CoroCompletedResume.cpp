@@ -22,6 +22,8 @@
 #include "llvm/IR/MDBuilder.h"
 #include "llvm/IR/Module.h"
 #include "llvm/TargetParser/Triple.h"
+#include "llvm/Transforms/Utils/BasicBlockUtils.h"
+#include "llvm/Transforms/Utils/Local.h"
 
 using namespace llvm;
 
@@ -29,6 +31,7 @@ using namespace llvm;
 
 STATISTIC(NumEntriesGuarded, "Resume functions that check for completion");
 STATISTIC(NumSitesGuarded, "Resume sites that check for completion");
+STATISTIC(NumEntriesDropped, "Entry checks dropped: no direct call remained");
 
 namespace corofo {
 
@@ -38,6 +41,8 @@ namespace {
 constexpr const char *GuardedEntryAttr = "coro-frame-opt-completed-resume";
 /// Marks a resume call already given its check (kept by inlining).
 constexpr const char *GuardedSiteMD = "coro.frame.opt.guarded";
+/// Marks the branch of a `.resume` entry check.
+constexpr const char *EntryCheckMD = "coro.frame.opt.entry.check";
 
 /// `write(2, ...)` where the target has it and the module does not use the
 /// name for something else; otherwise the trap goes without a message.
@@ -91,11 +96,16 @@ Value *resumedPointer(CallBase &CB) {
   auto *Load = dyn_cast<LoadInst>(Callee);
   if (!Load || Load->isVolatile() || CB.getCallingConv() != CallingConv::Fast)
     return nullptr;
+  // The handle may point into a bigger object (a frame elided into its
+  // caller's frame): compare base and offset of both.
   const DataLayout &DL = CB.getModule()->getDataLayout();
-  APInt Offset(DL.getIndexTypeSizeInBits(Load->getPointerOperandType()), 0);
-  const Value *Base = Load->getPointerOperand()->stripAndAccumulateConstantOffsets(
-      DL, Offset, /*AllowNonInbounds=*/true);
-  if (!Offset.isZero() || Base != CB.getArgOperand(0)->stripPointerCasts())
+  unsigned Bits = DL.getIndexTypeSizeInBits(Load->getPointerOperandType());
+  APInt SlotOffset(Bits, 0), FrameOffset(Bits, 0);
+  const Value *Slot = Load->getPointerOperand()->stripAndAccumulateConstantOffsets(
+      DL, SlotOffset, /*AllowNonInbounds=*/true);
+  const Value *Frame = CB.getArgOperand(0)->stripAndAccumulateConstantOffsets(
+      DL, FrameOffset, /*AllowNonInbounds=*/true);
+  if (Slot != Frame || SlotOffset != FrameOffset)
     return nullptr;
   return Load;
 }
@@ -216,8 +226,9 @@ bool guardResumeEntry(const SplitCoroutine &C, CompletedResumePolicy P,
                                      DL.getPointerABIAlignment(0), "resume.fn");
   Value *Done =
       B.CreateICmpEQ(Fn, ConstantPointerNull::get(PtrTy), "completed");
-  B.CreateCondBr(Done, Completed, Dispatch,
-                 MDBuilder(Ctx).createUnlikelyBranchWeights());
+  BranchInst *Check = B.CreateCondBr(
+      Done, Completed, Dispatch, MDBuilder(Ctx).createUnlikelyBranchWeights());
+  Check->setMetadata(EntryCheckMD, MDNode::get(Ctx, {}));
   B.SetInsertPoint(Completed);
   if (P == CompletedResumePolicy::Trap)
     emitTrap(B, "coro-frame-opt: coroutine '" + displayName(C.Name) +
@@ -289,6 +300,81 @@ unsigned guardResumeSites(Function &F, CompletedResumePolicy P,
     });
   }
   return Guarded;
+}
+
+/// True if \p U is a constant (or local global) nothing uses.
+static bool isDeadConstantUser(const User *U) {
+  if (auto *GV = dyn_cast<GlobalVariable>(U))
+    return GV->hasLocalLinkage() && GV->use_empty();
+  if (!isa<Constant>(U) || isa<GlobalValue>(U))
+    return false;
+  return all_of(U->users(), isDeadConstantUser);
+}
+
+/// True if \p R is entered only through pointers loaded from memory: every
+/// use stores it somewhere (the ramp filling the resume slot). Such loads
+/// are called by handle resumes, checked at the call in this module, or
+/// by other TUs, which find null there once the coroutine completed.
+static bool onlyCalledThroughMemory(const Function &R) {
+  for (const Use &U : R.uses()) {
+    if (isDeadConstantUser(U.getUser()))
+      continue; // e.g. @f.resumers once coro.id is gone, before GlobalDCE
+    auto *SI = dyn_cast<StoreInst>(U.getUser());
+    if (!SI || SI->getValueOperand() != &R)
+      return false;
+  }
+  return true;
+}
+
+unsigned dropUnneededEntryChecks(
+    Module &M, function_ref<OptimizationRemarkEmitter &(Function &)> GetORE) {
+  // Before CoroCleanup, CoroElide may still turn a handle resume into a
+  // direct call whose check has folded away.
+  if (Function *SubFn =
+          Intrinsic::getDeclarationIfExists(&M, Intrinsic::coro_subfn_addr))
+    if (!SubFn->use_empty())
+      return 0;
+  unsigned Dropped = 0;
+  for (Function &R : M) {
+    if (R.isDeclaration() || !R.hasFnAttribute(GuardedEntryAttr) ||
+        !onlyCalledThroughMemory(R))
+      continue;
+    auto *Check =
+        dyn_cast<BranchInst>(R.getEntryBlock().getTerminator());
+    if (!Check || !Check->getMetadata(EntryCheckMD) || !Check->isConditional())
+      continue;
+    Value *Cond = Check->getCondition();
+    Check->setCondition(ConstantInt::getFalse(R.getContext()));
+    RecursivelyDeleteTriviallyDeadInstructions(Cond);
+    ConstantFoldTerminator(&R.getEntryBlock());
+    removeUnreachableBlocks(R);
+    // Back to one entry block, as before the check was added.
+    if (BasicBlock *Next = R.getEntryBlock().getSingleSuccessor())
+      MergeBlockIntoPredecessor(Next);
+    R.removeFnAttr(GuardedEntryAttr);
+    ++Dropped;
+    ++NumEntriesDropped;
+    GetORE(R).emit([&] {
+      return OptimizationRemarkAnalysis(CompletedResumeRemarkPass,
+                                        "ResumeEntryCheckDropped",
+                                        DiagnosticLocation(R.getSubprogram()),
+                                        &R.getEntryBlock())
+             << "'" << ore::NV("function", displayName(R.getName()))
+             << "' needs no entry check: no direct call of it remains, and "
+                "resumes through handles are checked where they call";
+    });
+  }
+  return Dropped;
+}
+
+PreservedAnalyses CoroCompletedResumeCleanupPass::run(
+    Module &M, ModuleAnalysisManager &AM) {
+  auto &FAM = AM.getResult<FunctionAnalysisManagerModuleProxy>(M).getManager();
+  if (!dropUnneededEntryChecks(M, [&](Function &F) -> OptimizationRemarkEmitter & {
+        return FAM.getResult<OptimizationRemarkEmitterAnalysis>(F);
+      }))
+    return PreservedAnalyses::all();
+  return PreservedAnalyses::none();
 }
 
 PreservedAnalyses CoroCompletedResumePass::run(Module &M,

@@ -39,6 +39,7 @@
 #ifndef COROFRAMEOPT_PASSES_COROCOMPLETEDRESUME_H
 #define COROFRAMEOPT_PASSES_COROCOMPLETEDRESUME_H
 
+#include "llvm/ADT/STLFunctionalExtras.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/IR/PassManager.h"
 
@@ -46,6 +47,7 @@
 
 namespace llvm {
 class Function;
+class Module;
 class OptimizationRemarkEmitter;
 } // namespace llvm
 
@@ -79,6 +81,24 @@ bool guardResumeEntry(const SplitCoroutine &C, CompletedResumePolicy P,
 unsigned guardResumeSites(llvm::Function &F, CompletedResumePolicy P,
                           bool PrivatizeInlineCopies,
                           llvm::OptimizationRemarkEmitter &ORE);
+
+/// The entry check of `.resume` matters only for direct calls: a resume
+/// through a handle loads null from a completed coroutine's resume slot and
+/// is checked at the call. Once no pass can create direct calls any more
+/// (after CoroCleanup: CoroElide needs llvm.coro.subfn.addr), drop the check
+/// from every `.resume` that nothing calls directly. Returns how many.
+unsigned dropUnneededEntryChecks(
+    llvm::Module &M,
+    llvm::function_ref<llvm::OptimizationRemarkEmitter &(llvm::Function &)>
+        GetORE);
+
+/// `coro-completed-resume-cleanup`: dropUnneededEntryChecks as a pass, at
+/// the end of the -O1+ pipelines.
+struct CoroCompletedResumeCleanupPass
+    : llvm::PassInfoMixin<CoroCompletedResumeCleanupPass> {
+  llvm::PreservedAnalyses run(llvm::Module &M, llvm::ModuleAnalysisManager &AM);
+  static bool isRequired() { return true; }
+};
 
 /// Module form: both sides on the whole module, for
 /// `opt -passes='coro-completed-resume<pending|trap|ub>'`.

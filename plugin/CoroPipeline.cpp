@@ -109,6 +109,12 @@ PreservedAnalyses CoroFrameOptModulePass::run(Module &M,
       invalidateCoroutine(C, FAM);
       Changed = true;
     }
+  // After CoroCleanup, as here at -O0, nothing creates direct calls of
+  // `.resume` any more: keep only the entry checks such calls need.
+  Changed |= dropUnneededEntryChecks(M, [&](Function &F)
+                                            -> OptimizationRemarkEmitter & {
+    return FAM.getResult<OptimizationRemarkEmitterAnalysis>(F);
+  }) > 0;
   if (Opts.isEnabled(PassId::Report))
     for (Function &F : M)
       if (std::optional<CoroABI> ABI = getUnsupportedABI(F))

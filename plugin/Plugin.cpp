@@ -8,12 +8,14 @@
 ///
 /// Registers, for textual pipelines:
 ///   module:  coro-frame-report, coro-frame-overlap,
-///            coro-completed-resume<pending|trap|ub>, print<coro-frame>,
+///            coro-completed-resume<pending|trap|ub>,
+///            coro-completed-resume-cleanup, print<coro-frame>,
 ///            coro-frame-opt (every enabled pass, all
 ///            coroutines of the module)
 ///   cgscc:   coro-frame-opt (every enabled pass, ramps in the SCC)
 /// and adds the drivers to the default pipelines (see CoroPipeline.h and
-/// docs/pipeline.md): CGSCCOptimizerLate at O1-O3/Os/Oz, OptimizerLast at O0.
+/// docs/pipeline.md): CGSCCOptimizerLate at O1-O3/Os/Oz, OptimizerLast at O0,
+/// and coro-completed-resume-cleanup at OptimizerLast at O1-O3/Os/Oz.
 //===----------------------------------------------------------------------===//
 
 #include "CoroCompletedResume.h"
@@ -48,6 +50,10 @@ static bool parseModulePass(StringRef Name, ModulePassManager &MPM,
   }
   if (Name == "coro-frame-opt") {
     MPM.addPass(CoroFrameOptModulePass(readPluginOptions(), /*AtO0=*/false));
+    return true;
+  }
+  if (Name == "coro-completed-resume-cleanup") {
+    MPM.addPass(CoroCompletedResumeCleanupPass());
     return true;
   }
   if (PassBuilder::checkParametrizedPassName(Name, "coro-completed-resume")) {
@@ -92,6 +98,8 @@ static void registerCallbacks(PassBuilder &PB) {
     PIC->addClassToPassName(CoroFrameOverlapPass::name(), "coro-frame-overlap");
     PIC->addClassToPassName(CoroCompletedResumePass::name(),
                             "coro-completed-resume");
+    PIC->addClassToPassName(CoroCompletedResumeCleanupPass::name(),
+                            "coro-completed-resume-cleanup");
     PIC->addClassToPassName(CoroFrameOptModulePass::name(), "coro-frame-opt");
     PIC->addClassToPassName(CoroFrameOptCGSCCPass::name(), "coro-frame-opt");
   }
@@ -110,6 +118,11 @@ static void registerCallbacks(PassBuilder &PB) {
         PluginOptions Opts = readPluginOptions();
         if (Opts.Enabled && Level == OptimizationLevel::O0)
           MPM.addPass(CoroFrameOptModulePass(Opts, /*AtO0=*/true));
+        // Above O0: entry checks of `.resume` that no direct call needs.
+        if (Level != OptimizationLevel::O0 &&
+            Opts.completedResumePolicy(/*AtO0=*/false) !=
+                CompletedResumePolicy::UB)
+          MPM.addPass(CoroCompletedResumeCleanupPass());
       });
 }
 
