@@ -13,6 +13,7 @@
 #include "CoroCompletedResume.h"
 
 #include "CoroFrameAnalysis.h"
+#include "TransformBisect.h"
 
 #include "llvm/ADT/Statistic.h"
 #include "llvm/Analysis/OptimizationRemarkEmitter.h"
@@ -116,6 +117,8 @@ std::string where(const DebugLoc &DL) {
   return " at " + DL->getFilename().str() + ":" + std::to_string(DL.getLine());
 }
 
+bool TestFault = false;
+
 /// Give the resume \p CB of pointer \p Fn its check.
 void guardSite(CallBase &CB, Value *Fn, CompletedResumePolicy P) {
   Function &F = *CB.getFunction();
@@ -137,9 +140,9 @@ void guardSite(CallBase &CB, Value *Fn, CompletedResumePolicy P) {
   Head->getTerminator()->eraseFromParent();
   IRBuilder<> B(Head);
   B.SetCurrentDebugLocation(CB.getDebugLoc());
-  Value *Done = B.CreateICmpEQ(
-      Fn, ConstantPointerNull::get(cast<PointerType>(Fn->getType())),
-      "completed");
+  auto *Null = ConstantPointerNull::get(cast<PointerType>(Fn->getType()));
+  Value *Done = TestFault ? B.CreateICmpNE(Fn, Null, "completed")
+                          : B.CreateICmpEQ(Fn, Null, "completed");
   B.CreateCondBr(Done, Completed, CallBB,
                  MDBuilder(Ctx).createUnlikelyBranchWeights());
 
@@ -163,6 +166,8 @@ void guardSite(CallBase &CB, Value *Fn, CompletedResumePolicy P) {
 }
 
 } // namespace
+
+void setCompletedResumeTestFault(bool On) { TestFault = On; }
 
 std::optional<CompletedResumePolicy>
 parseCompletedResumePolicy(StringRef Name) {
@@ -207,6 +212,10 @@ bool guardResumeEntry(const SplitCoroutine &C, CompletedResumePolicy P,
     });
     return false;
   }
+  if (!shouldTransform([&] {
+        return "completed-resume: entry check in '" + R.getName().str() + "'";
+      }))
+    return false;
   LLVMContext &Ctx = R.getContext();
   const DataLayout &DL = R.getDataLayout();
 
@@ -269,6 +278,11 @@ unsigned guardResumeSites(Function &F, CompletedResumePolicy P,
     // like every resume function): skipping it means returning.
     auto *Call = dyn_cast<CallInst>(CB);
     bool SymmetricTransfer = Call && Call->isMustTailCall();
+    if (!shouldTransform([&] {
+          return "completed-resume: check a resume in '" +
+                 F.getName().str() + "'" + where(Loc);
+        }))
+      continue;
     guardSite(*CB, Fn, P);
     ++Guarded;
     ++NumSitesGuarded;
@@ -286,7 +300,9 @@ unsigned guardResumeSites(Function &F, CompletedResumePolicy P,
   // An inline function's copy from a TU built without the plugin would be
   // as good to the linker as this checked one.
   if (Guarded && PrivatizeInlineCopies && F.hasLinkOnceODRLinkage() &&
-      !F.hasAddressTaken()) {
+      !F.hasAddressTaken() && shouldTransform([&] {
+        return "completed-resume: make '" + F.getName().str() + "' local";
+      })) {
     F.setLinkage(GlobalValue::InternalLinkage);
     F.setComdat(nullptr);
     ORE.emit([&] {
@@ -342,6 +358,11 @@ unsigned dropUnneededEntryChecks(
     auto *Check =
         dyn_cast<BranchInst>(R.getEntryBlock().getTerminator());
     if (!Check || !Check->getMetadata(EntryCheckMD) || !Check->isConditional())
+      continue;
+    if (!shouldTransform([&] {
+          return "completed-resume: drop the entry check of '" +
+                 R.getName().str() + "'";
+        }))
       continue;
     Value *Cond = Check->getCondition();
     Check->setCondition(ConstantInt::getFalse(R.getContext()));

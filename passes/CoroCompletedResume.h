@@ -100,6 +100,11 @@ struct CoroCompletedResumeCleanupPass
   static bool isRequired() { return true; }
 };
 
+/// For testing the tools that pin a miscompile to a transformation
+/// (tools/coro-difftest): checked resume sites skip every resume of a coroutine
+/// that has *not* completed. Never on outside tests.
+void setCompletedResumeTestFault(bool On);
+
 /// Module form: both sides on the whole module, for
 /// `opt -passes='coro-completed-resume<pending|trap|ub>'`.
 struct CoroCompletedResumePass

@@ -23,6 +23,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "CoroFrameOverlap.h"
+#include "TransformBisect.h"
 #include "CoroFrameAnalysis.h"
 
 #include "llvm/ADT/STLExtras.h"
@@ -440,6 +441,11 @@ overlapFrameSlots(const SplitCoroutine &C, const FrameLayout &L,
   if (A.Size >= L.Size)
     return missed("no smaller layout: the slots that must coexist already "
                   "fill the frame");
+  if (!shouldTransform([&] {
+        return "overlap: re-lay out the frame of '" + displayName(C.Name) +
+               "'";
+      }))
+    return missed("stopped by -coro-frame-opt-max-transforms");
 
   // The layout after the change, taken before root GEPs are erased (they
   // leave the access lists).

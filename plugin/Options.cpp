@@ -10,6 +10,8 @@
 
 #include "Options.h"
 
+#include "TransformBisect.h"
+
 #include "llvm/Support/CommandLine.h"
 
 using namespace llvm;
@@ -64,8 +66,23 @@ static cl::opt<bool> PrintAnalysis(
     cl::desc("Print the frame analysis of every coroutine where the default "
              "pipeline handles it (for tests)"));
 
+static cl::opt<int64_t> MaxTransforms(
+    "coro-frame-opt-max-transforms", cl::init(-1), cl::cat(Category),
+    cl::value_desc("N"),
+    cl::desc("Apply only the first N transformations of CoroFrameOpt's "
+             "passes and list every one on stderr, to pin a miscompile to "
+             "one change (like -opt-bisect-limit; default -1: all, silent)"));
+
+static cl::opt<bool> TestFault(
+    "coro-frame-opt-test-fault", cl::init(false), cl::cat(Category),
+    cl::Hidden,
+    cl::desc("Deliberately miscompile: checked resume sites skip resumes of "
+             "coroutines that have not completed (tests of coro-difftest)"));
+
 PluginOptions readPluginOptions() {
   PluginOptions O;
+  setTransformLimit(MaxTransforms);
+  setCompletedResumeTestFault(TestFault);
   O.Enabled = EnableAll;
   O.Report.WarnAbove = WarnAbove;
   O.PrintAnalysis = PrintAnalysis;
