@@ -58,5 +58,8 @@ llvm_config.add_tool_substitutions(["FileCheck", "not", "count", "llvm-dis"],
 # Tests that need gdb (debugger checks) declare `REQUIRES: gdb`.
 if shutil.which("gdb"):
     config.available_features.add("gdb")
+# Third-party coroutine code from Debian's libasio-dev (tools/setup installs it).
+if os.path.exists("/usr/include/asio.hpp"):
+    config.available_features.add("asio")
 if os.environ.get("CI", "") == "true":
     config.available_features.add("ci")
