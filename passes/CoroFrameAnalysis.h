@@ -129,8 +129,12 @@ struct FrameSlot {
   int FieldIndex = -1;           ///< Element of the frame struct, if known.
   llvm::Type *Ty = nullptr;      ///< Element type, if known.
   /// The address leaves the coroutine's own code (passed to a call that may
-  /// capture it, stored to memory, ...): the slot is assumed live everywhere.
+  /// capture it, stored to memory, ...): the slot is assumed live everywhere,
+  /// unless it is Scoped.
   bool Escaped = false;
+  /// An escaped object whose scope was recorded before CoroSplit
+  /// (CoroScopeMarkers.h): it is live only where its scope may be open.
+  bool Scoped = false;
   /// Every instruction, in any function of the coroutine, that reads, writes
   /// or takes the address of the slot.
   llvm::SmallVector<llvm::Instruction *, 4> Accesses;
@@ -183,7 +187,8 @@ struct FrameLayout {
   std::string NoRelayout;
   /// Interference: Interferes[A].test(B) when A and B may hold values at the
   /// same time (one is written while the other is live or touched), so they
-  /// must not share bytes. Escaped and fixed slots interfere with all.
+  /// must not share bytes. Fixed slots and escaped slots that are not Scoped
+  /// interfere with all.
   std::vector<llvm::BitVector> Interferes;
   /// Calls that carry the frame size: allocation in the ramp, sized
   /// deallocation in the clones.
@@ -198,6 +203,8 @@ struct FrameLayout {
   /// given the liveness this analysis proved (escaped slots live everywhere).
   uint64_t LowerBound = 0;
   unsigned NumEscaped = 0;
+  /// Escaped slots bounded by their recorded scopes (a subset of NumEscaped).
+  unsigned NumScoped = 0;
 
   /// Slots by decreasing size (ties by offset); fixed fields excluded.
   llvm::SmallVector<const FrameSlot *, 8> largestSlots(unsigned N) const;

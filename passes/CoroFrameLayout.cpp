@@ -24,12 +24,17 @@
 ///     where the coroutine may suspend in state K, so everything live on
 ///     entry to any clone's resume block for K is live there. Iterated to a
 ///     fixed point over all functions (the suspend edges glue them together).
+///  6. Scopes: an escaped object whose every escape carries a scope tag
+///     recorded before CoroSplit (CoroScopeMarkers.h) is open from its
+///     escapes and start markers until its end markers, by forward data flow
+///     glued at the suspend states; it is live only where it may be open.
 ///
 /// Anything the walk does not understand makes the frame unanalysable, and
 /// the reason is kept for the report and for missed remarks.
 //===----------------------------------------------------------------------===//
 
 #include "CoroFrameAnalysis.h"
+#include "CoroScopeMarkers.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/IR/CFG.h"
@@ -105,6 +110,18 @@ private:
   std::vector<BitVector> LiveAcross;
   /// Slots escaped or otherwise live everywhere.
   BitVector AlwaysLive;
+  /// Per slot, each escaping instruction with the object id of its scope tag
+  /// (-1: untagged).
+  DenseMap<unsigned, SmallVector<std::pair<Instruction *, int64_t>, 2>>
+      Escapes;
+  /// Per state, the Scoped slots that may be open across it; per
+  /// instruction, the Scoped slots that may be open while it runs (absent:
+  /// none).
+  std::vector<BitVector> ScopeAcross;
+  DenseMap<Instruction *, BitVector> OpenAt;
+  /// Start markers of Scoped slots: the object's bytes are undefined from
+  /// there on, so no value is live across one (backward: a kill).
+  DenseMap<Instruction *, unsigned> ScopeStarts;
   /// Each clone's entry blocks up to and including its dispatch. Liveness
   /// there is the union over all states, but only one state's slots hold
   /// values at run time (the index says which): no point to count bytes at.
@@ -131,6 +148,8 @@ private:
   void touchRange(Instruction *I, uint64_t Off, uint64_t Size, bool Read,
                   bool Write, bool Exact);
   void touchHandle(Instruction *I);
+  void noteEscape(unsigned Id, Instruction *I, unsigned OpNo);
+  void computeScopes();
   void noteSpan(Instruction *I);
   SlotEffect &effect(Instruction *I);
   bool findStates();
@@ -217,6 +236,14 @@ void FrameAnalyzer::touchHandle(Instruction *I) {
       E.Uses.set(S.Id);
       E.Writes.set(S.Id);
     }
+}
+
+/// Slot \p Id's address leaves the coroutine's code through operand \p OpNo
+/// of \p I.
+void FrameAnalyzer::noteEscape(unsigned Id, Instruction *I, unsigned OpNo) {
+  L.Slots[Id].Escaped = true;
+  std::optional<uint64_t> Tag = scopeTagFor(*I, OpNo);
+  Escapes[Id].push_back({I, Tag ? int64_t(*Tag) : -1});
 }
 
 bool FrameAnalyzer::findFrameBases() {
@@ -372,6 +399,9 @@ bool FrameAnalyzer::walkAccesses(Function &F, Value *Base) {
           return fail("a merged pointer outside the frame in '" + F.getName() +
                       "'");
         L.Slots[A].Escaped = L.Slots[B].Escaped = true;
+        // Untagged: accesses through the merge are not all attributed.
+        Escapes[A].push_back({nullptr, -1});
+        Escapes[B].push_back({nullptr, -1});
         if (auto *I = dyn_cast<Instruction>(P.V))
           effect(I).Touches.set(B);
       }
@@ -424,7 +454,7 @@ bool FrameAnalyzer::walkAccesses(Function &F, Value *Base) {
         if (IsHandle)
           touchHandle(SI);
         else if (int Id = slotAt(P.Offset); Id >= 0)
-          L.Slots[Id].Escaped = true, effect(SI).Touches.set(Id);
+          noteEscape(Id, SI, U.getOperandNo()), effect(SI).Touches.set(Id);
         continue;
       }
       if (auto *MI = dyn_cast<AnyMemIntrinsic>(I)) {
@@ -472,7 +502,7 @@ bool FrameAnalyzer::walkAccesses(Function &F, Value *Base) {
         if (!CB->onlyReadsMemory(ArgNo))
           E.Writes.set(Id);
         if (!CB->doesNotCapture(ArgNo))
-          L.Slots[Id].Escaped = true;
+          noteEscape(Id, CB, U.getOperandNo());
         continue;
       }
       if (isa<PHINode>(I) || isa<SelectInst>(I)) {
@@ -489,7 +519,7 @@ bool FrameAnalyzer::walkAccesses(Function &F, Value *Base) {
           continue;
         }
         if (int Id = slotAt(P.Offset); Id >= 0) {
-          L.Slots[Id].Escaped = true;
+          noteEscape(Id, I, U.getOperandNo());
           effect(I).Touches.set(Id);
           continue;
         }
@@ -684,13 +714,234 @@ bool FrameAnalyzer::recordIndexStores() {
   return true;
 }
 
+/// False when \p From's terminator cannot branch to \p To: its condition is
+/// a constant that selects another successor. CoroSplit leaves such
+/// switches (on the folded result of llvm.coro.suspend) in every function it
+/// creates; their dead arms would otherwise open scopes on paths that never
+/// run.
+static bool isFeasibleEdge(const BasicBlock *From, const BasicBlock *To) {
+  const Instruction *T = From->getTerminator();
+  if (const auto *SI = dyn_cast<SwitchInst>(T)) {
+    if (const auto *C = dyn_cast<ConstantInt>(SI->getCondition()))
+      return SI->findCaseValue(C)->getCaseSuccessor() == To;
+    return true;
+  }
+  if (const auto *BI = dyn_cast<BranchInst>(T); BI && BI->isConditional())
+    if (const auto *C = dyn_cast<ConstantInt>(BI->getCondition()))
+      return BI->getSuccessor(C->isZero() ? 1 : 0) == To;
+  return true;
+}
+
+/// Which escaped slots have recorded scopes, and where those may be open.
+///
+/// Sound because: before its first escape on a path an object is reached only
+/// through accesses this analysis sees; from an escape (or a start marker,
+/// for a pointer kept from an earlier scope) until a lifetime.end, which its
+/// end marker follows, any call may reach it, so it counts as open; after
+/// lifetime.end no access is defined until the next lifetime.start, which its
+/// start marker precedes. A suspend in state K keeps open across K what is
+/// open anywhere between an index store of K and the function's return (the
+/// coroutine may be resumed from there), and each clone's resume block for K
+/// starts with it. A slot with one untagged escape, a marker a later pass
+/// merged, or a coroutine whose ramp is not here, gets no scope.
+void FrameAnalyzer::computeScopes() {
+  unsigned N = L.Slots.size();
+  unsigned NumStates = L.States.size();
+  ScopeAcross.assign(NumStates, BitVector(N));
+  if (!C.Ramp)
+    return;
+  DenseMap<Instruction *, std::pair<bool, uint64_t>> Markers; // start?, id
+  for (auto &[F, Base] : L.FrameBases)
+    for (Instruction &I : instructions(*F)) {
+      uint64_t Id = 0;
+      ScopeMarker K = classifyScopeMarker(I, Id);
+      if (K == ScopeMarker::Malformed)
+        return;
+      if (K != ScopeMarker::None)
+        Markers[&I] = {K == ScopeMarker::Start, Id};
+    }
+  // An object id belongs to one slot (LLVM may have merged several objects
+  // into one); a slot is scoped when each of its escapes is tagged with an
+  // id no other slot has.
+  DenseMap<uint64_t, int> SlotOfId;
+  for (auto &[Slot, Sites] : Escapes)
+    for (auto &[I, Id] : Sites)
+      if (Id >= 0) {
+        auto [It, New] = SlotOfId.try_emplace(Id, int(Slot));
+        if (!New && It->second != int(Slot))
+          It->second = -1;
+      }
+  // Dense bit positions for the ids of scoped slots.
+  DenseMap<uint64_t, unsigned> Bit;
+  SmallVector<unsigned, 16> SlotOfBit;
+  for (FrameSlot &S : L.Slots) {
+    if (!S.Escaped || S.isFixed() || S.Kind == SlotKind::Index)
+      continue;
+    const auto &Sites = Escapes[S.Id];
+    S.Scoped = !Sites.empty() && all_of(Sites, [&](const auto &Site) {
+      return Site.second >= 0 && SlotOfId.lookup(Site.second) == int(S.Id);
+    });
+    if (!S.Scoped)
+      continue;
+    for (auto &[I, Id] : Sites)
+      if (Bit.try_emplace(Id, SlotOfBit.size()).second)
+        SlotOfBit.push_back(S.Id);
+  }
+  unsigned J = SlotOfBit.size();
+  if (!J)
+    return;
+  // A start marker ends the slot's backward liveness only when the slot
+  // holds one object: for objects LLVM merged, trust no overlap reasoning.
+  SmallVector<unsigned, 16> IdsOfSlot(N);
+  for (unsigned Slot : SlotOfBit)
+    ++IdsOfSlot[Slot];
+  // Where each id opens (its escapes) and its markers, as bit positions.
+  DenseMap<Instruction *, SmallVector<unsigned, 1>> Opens;
+  for (FrameSlot &S : L.Slots)
+    if (S.Scoped)
+      for (auto &[I, Id] : Escapes[S.Id])
+        Opens[I].push_back(Bit.lookup(Id));
+  DenseMap<Instruction *, std::pair<bool, unsigned>> MarkerBits;
+  for (auto &[I, M] : Markers)
+    if (auto It = Bit.find(M.second); It != Bit.end())
+      MarkerBits[I] = {M.first, It->second};
+
+  // Blocks that run: reachable from their function's entry over feasible
+  // edges (CoroSplit leaves the other states' code in each function until
+  // it is simplified).
+  SmallPtrSet<BasicBlock *, 32> Runs;
+  for (auto &[F, Base] : L.FrameBases) {
+    SmallVector<BasicBlock *, 16> Work{&F->getEntryBlock()};
+    Runs.insert(&F->getEntryBlock());
+    while (!Work.empty()) {
+      BasicBlock *BB = Work.pop_back_val();
+      for (BasicBlock *Succ : successors(BB))
+        if (isFeasibleEdge(BB, Succ) && Runs.insert(Succ).second)
+          Work.push_back(Succ);
+    }
+  }
+  DenseMap<BasicBlock *, SmallVector<unsigned, 2>> ResumeStatesOf;
+  for (unsigned St = 0; St < NumStates; ++St)
+    for (auto &[F, BB] : L.States[St].ResumeBlocks)
+      ResumeStatesOf[BB].push_back(St);
+  // Where each state is entered: its index stores; for the final state that
+  // stores no index (-fno-exceptions), the stores of a null resume pointer.
+  DenseMap<Instruction *, SmallVector<uint64_t, 2>> StateStores =
+      IndexStoreValues;
+  for (unsigned St = 0; St < NumStates; ++St) {
+    if (L.States[St].IndexValue != SuspendState::NullResumeState)
+      continue;
+    for (auto &[I, E] : Effects)
+      if (auto *SI = dyn_cast<StoreInst>(I))
+        if (isa<ConstantPointerNull>(SI->getValueOperand()) &&
+            E.Kills.size() && E.Kills.test(0) && L.Slots[0].Offset == 0)
+          StateStores[SI].push_back(St);
+  }
+
+  // Forward, per block, over ids: Open = ids that may be open; After[K] =
+  // what may be open on the paths on which the last index store in this
+  // function stored K (empty entry: no such path). Kept per state, not as
+  // one set of stored states, so that a return block joining the suspend
+  // paths of several states does not mix their open objects. Across[K] is
+  // what may be open while suspended in K.
+  std::vector<BitVector> Across(NumStates, BitVector(J));
+  struct ScopeFlow {
+    BitVector Open;
+    std::vector<BitVector> After;
+    bool operator==(const ScopeFlow &O) const {
+      return Open == O.Open && After == O.After;
+    }
+  };
+  DenseMap<BasicBlock *, ScopeFlow> Out;
+  auto runBlock = [&](BasicBlock &BB, bool Record) {
+    ScopeFlow V{BitVector(J), std::vector<BitVector>(NumStates)};
+    for (BasicBlock *Pred : predecessors(&BB)) {
+      auto It = Out.find(Pred);
+      if (It == Out.end() || !isFeasibleEdge(Pred, &BB))
+        continue;
+      V.Open |= It->second.Open;
+      for (unsigned St = 0; St < NumStates; ++St) {
+        const BitVector &From = It->second.After[St];
+        if (From.empty())
+          continue;
+        if (V.After[St].empty())
+          V.After[St] = From;
+        else
+          V.After[St] |= From;
+      }
+    }
+    for (unsigned St : ResumeStatesOf.lookup(&BB))
+      V.Open |= Across[St];
+    auto forEachSet = [&](auto Fn) {
+      Fn(V.Open);
+      for (BitVector &A : V.After)
+        if (!A.empty())
+          Fn(A);
+    };
+    for (Instruction &I : BB) {
+      auto M = MarkerBits.find(&I);
+      if (M != MarkerBits.end() && M->second.first) {
+        forEachSet([&](BitVector &B) { B.set(M->second.second); });
+        if (Record && IdsOfSlot[SlotOfBit[M->second.second]] == 1)
+          ScopeStarts[&I] = SlotOfBit[M->second.second];
+      }
+      if (auto It = Opens.find(&I); It != Opens.end())
+        for (unsigned B : It->second)
+          forEachSet([&](BitVector &Set) { Set.set(B); });
+      for (unsigned St = 0; St < NumStates; ++St)
+        if (!V.After[St].empty())
+          Across[St] |= V.After[St];
+      if (Record && V.Open.any()) {
+        BitVector &Slots = OpenAt[&I];
+        Slots.resize(N);
+        for (unsigned B : V.Open.set_bits())
+          Slots.set(SlotOfBit[B]);
+      }
+      if (M != MarkerBits.end() && !M->second.first)
+        forEachSet([&](BitVector &B) { B.reset(M->second.second); });
+      if (auto SIt = StateStores.find(&I); SIt != StateStores.end()) {
+        for (BitVector &A : V.After)
+          A.clear();
+        for (uint64_t St : SIt->second)
+          V.After[St] = V.Open;
+      }
+    }
+    ScopeFlow &Old = Out[&BB];
+    if (Old == V)
+      return false;
+    Old = std::move(V);
+    return true;
+  };
+  bool Changed = true;
+  while (Changed) {
+    std::vector<BitVector> Before = Across;
+    for (auto &[F, Base] : L.FrameBases) {
+      bool Local = true;
+      while (Local) {
+        Local = false;
+        for (BasicBlock &BB : *F)
+          if (Runs.contains(&BB))
+            Local |= runBlock(BB, /*Record=*/false);
+      }
+    }
+    Changed = Before != Across;
+  }
+  for (auto &[F, Base] : L.FrameBases)
+    for (BasicBlock &BB : *F)
+      if (Runs.contains(&BB))
+        runBlock(BB, /*Record=*/true);
+  for (unsigned St = 0; St < NumStates; ++St)
+    for (unsigned B : Across[St].set_bits())
+      ScopeAcross[St].set(SlotOfBit[B]);
+}
+
 void FrameAnalyzer::computeLiveness() {
   unsigned N = L.Slots.size();
   LiveAcross.assign(L.States.size(), BitVector(N));
   AlwaysLive = BitVector(N);
   // The index is read on entry to every clone, so it survives every state.
   for (const FrameSlot &S : L.Slots)
-    if (S.Escaped || S.isFixed() || S.Kind == SlotKind::Index)
+    if ((S.Escaped && !S.Scoped) || S.isFixed() || S.Kind == SlotKind::Index)
       AlwaysLive.set(S.Id);
 
   // Per function, per block: live-in sets; iterate all functions to a
@@ -702,6 +953,8 @@ void FrameAnalyzer::computeLiveness() {
       Live.reset(It->second.Kills);
       Live |= It->second.Uses;
     }
+    if (auto KIt = ScopeStarts.find(&I); KIt != ScopeStarts.end())
+      Live.reset(KIt->second);
     auto SIt = IndexStoreValues.find(&I);
     if (SIt != IndexStoreValues.end())
       for (uint64_t St : SIt->second)
@@ -747,10 +1000,15 @@ void FrameAnalyzer::computeLiveness() {
     }
   }
 
+  // Across a state: what is live on entry to its resume blocks, and the
+  // scoped objects that may be open there.
+  std::vector<BitVector> StateLive = LiveAcross;
+  for (unsigned St = 0; St < L.States.size(); ++St)
+    StateLive[St] |= ScopeAcross[St];
   for (FrameSlot &S : L.Slots) {
     S.LiveStates = BitVector(L.States.size());
     for (unsigned St = 0; St < L.States.size(); ++St)
-      if (LiveAcross[St].test(S.Id) || AlwaysLive.test(S.Id))
+      if (StateLive[St].test(S.Id) || AlwaysLive.test(S.Id))
         S.LiveStates.set(St);
   }
 
@@ -763,7 +1021,7 @@ void FrameAnalyzer::computeLiveness() {
       L.Interferes[B].set(A);
   };
   // Sets of slots live together somewhere: candidates for the lower bound.
-  std::vector<BitVector> Together(LiveAcross.begin(), LiveAcross.end());
+  std::vector<BitVector> Together(StateLive.begin(), StateLive.end());
   for (auto &[F, Base] : L.FrameBases)
     for (BasicBlock &BB : *F) {
       bool InDispatch = DispatchBlocks.contains(&BB);
@@ -773,23 +1031,39 @@ void FrameAnalyzer::computeLiveness() {
       for (Instruction &I : reverse(BB)) {
         // Live is what is live after I.
         auto It = Effects.find(&I);
+        auto OIt = OpenAt.find(&I);
         if (It != Effects.end()) {
           BitVector WithDefs = Live;
           WithDefs |= It->second.Touches;
           for (unsigned W : It->second.Writes.set_bits())
             interfere(W, WithDefs);
-          if (!InDispatch) {
-            BitVector Now = Live;
+        }
+        // An open scoped object may be read or written by any call through
+        // its escaped address: it holds its bytes against everything that
+        // is live or touched here.
+        if (OIt != OpenAt.end()) {
+          BitVector With = Live;
+          With |= OIt->second;
+          if (It != Effects.end())
+            With |= It->second.Touches;
+          for (unsigned A : OIt->second.set_bits())
+            interfere(A, With);
+        }
+        if (!InDispatch && (It != Effects.end() || OIt != OpenAt.end())) {
+          BitVector Now = Live;
+          if (It != Effects.end()) {
             Now |= It->second.Uses;
             Now |= It->second.Writes;
-            Together.push_back(std::move(Now));
           }
+          if (OIt != OpenAt.end())
+            Now |= OIt->second;
+          Together.push_back(std::move(Now));
         }
         transfer(I, Live);
       }
     }
   // Slots live across the same state hold values at the same time.
-  for (const BitVector &Across : LiveAcross)
+  for (const BitVector &Across : StateLive)
     for (unsigned A : Across.set_bits())
       interfere(A, Across);
   for (unsigned A : AlwaysLive.set_bits()) {
@@ -835,8 +1109,10 @@ void FrameAnalyzer::computeLowerBound() {
       FixedEnd = std::max(FixedEnd, S.end());
   L.FixedBytes = FixedEnd;
   L.IndexBytes = L.Slots[L.IndexSlot].Size;
-  for (const FrameSlot &S : L.Slots)
+  for (const FrameSlot &S : L.Slots) {
     L.NumEscaped += S.Escaped && !S.isFixed();
+    L.NumScoped += S.Scoped;
+  }
   L.LowerBound = std::min<uint64_t>(
       alignTo(FixedEnd + L.IndexBytes + L.MaxLiveBytes, L.Alignment), L.Size);
 }
@@ -1011,6 +1287,7 @@ void FrameAnalyzer::run() {
     llvm::sort(S.IndexStores, [&](StoreInst *A, StoreInst *B) {
       return Order.lookup(A) < Order.lookup(B);
     });
+  computeScopes();
   computeLiveness();
   computeLowerBound();
   nameSlots();

@@ -49,9 +49,19 @@ static void emitSummary(const SplitCoroutine &C, const FrameLayout &L,
       << ore::NV("lower_bound", L.LowerBound) << " bytes, "
       << ore::NV("states", unsigned(L.States.size())) << " states, "
       << ore::NV("slots", unsigned(L.Slots.size())) << " slots";
-    if (L.NumEscaped)
+    if (!L.NumEscaped) {
+    } else if (!L.NumScoped)
       R << " (" << ore::NV("escaped", L.NumEscaped)
         << " escaped, assumed live in every state)";
+    else if (L.NumEscaped == L.NumScoped)
+      R << " (" << ore::NV("escaped", L.NumEscaped) << " escaped, "
+        << ore::NV("scoped", L.NumScoped)
+        << " bounded by their recorded scopes)";
+    else if (L.NumEscaped)
+      R << " (" << ore::NV("escaped", L.NumEscaped) << " escaped: "
+        << ore::NV("scoped", L.NumScoped)
+        << " bounded by their recorded scopes, the others assumed live in "
+           "every state)";
     auto Largest = L.largestSlots(3);
     if (!Largest.empty())
       R << "; largest:";
@@ -79,8 +89,10 @@ static void emitSlots(const SplitCoroutine &C, const FrameLayout &L,
         << ore::NV("offset", S.Offset) << " size " << ore::NV("size", S.Size)
         << " align " << ore::NV("align", S.Alignment.value())
         << ", live in states " << ore::NV("live_states", L.liveStatesText(S))
-        << ", escaped " << ore::NV("escaped", S.Escaped ? "true" : "false")
-        << ", type " << ore::NV("type", S.TypeName);
+        << ", escaped " << ore::NV("escaped", S.Escaped ? "true" : "false");
+      if (S.Scoped)
+        R << " (" << ore::NV("scoped", "true") << " scope recorded)";
+      R << ", type " << ore::NV("type", S.TypeName);
       if (!S.Source.empty())
         R << ", from " << ore::NV("source", S.Source);
       return R;
@@ -197,18 +209,22 @@ void printFrameLayout(const SplitCoroutine &C, const FrameLayout &L,
       continue;
     OS << "  slot #" << S.Id << " [" << S.Offset << "," << S.end() << ") align "
        << S.Alignment.value() << " " << slotKindName(S.Kind)
-       << (S.Escaped ? " escaped" : "") << " live " << L.liveStatesText(S)
+       << (S.Escaped ? " escaped" : "") << (S.Scoped ? " scoped" : "")
+       << " live " << L.liveStatesText(S)
        << " accesses " << S.Accesses.size() << " '" << S.Name << "'";
     if (!S.Source.empty())
       OS << " " << S.Source;
-    // Interference among movable slots (fixed, escaped and index slots
-    // interfere with everything and are left out).
-    if (!S.isFixed() && !S.Escaped && S.Kind != SlotKind::Index &&
-        S.Id < L.Interferes.size()) {
+    // Interference among movable slots (fixed, unscoped escaped and index
+    // slots interfere with everything and are left out).
+    auto Movable = [](const FrameSlot &X) {
+      return !X.isFixed() && (!X.Escaped || X.Scoped) &&
+             X.Kind != SlotKind::Index;
+    };
+    if (Movable(S) && S.Id < L.Interferes.size()) {
       OS << " interferes:";
       for (unsigned T : L.Interferes[S.Id].set_bits()) {
         const FrameSlot &O = L.Slots[T];
-        if (!O.isFixed() && !O.Escaped && O.Kind != SlotKind::Index)
+        if (Movable(O))
           OS << " #" << T;
       }
     }

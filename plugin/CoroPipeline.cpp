@@ -10,6 +10,7 @@
 #include "CoroFrameAnalysis.h"
 #include "CoroFrameOverlap.h"
 #include "CoroFrameReport.h"
+#include "CoroScopeMarkers.h"
 
 #include "llvm/Analysis/OptimizationRemarkEmitter.h"
 #include "llvm/IR/Module.h"
@@ -40,6 +41,9 @@ static bool handleCoroutine(const SplitCoroutine &C, const PluginOptions &Opts,
     reportCoroutineFrame(C, Layout, Opts.Report, ORE);
   // Last: the frame passes read the clones as CoroSplit left them.
   Changed |= guardResumeEntry(C, Policy, ORE);
+  // The recorded scopes have served; they must not outlive this layout.
+  for (Function *F : C.functions())
+    Changed |= stripScopeMarkers(*F);
   return Changed;
 }
 

@@ -33,6 +33,9 @@ static cl::list<PassId> DisabledPasses(
                           "coro-frame-report (frame-size remarks)"),
                clEnumValN(PassId::Overlap, "overlap",
                           "coro-frame-overlap (share frame bytes)"),
+               clEnumValN(PassId::Scopes, "scopes",
+                          "coro-record-scopes (object scopes for the "
+                          "overlap, recorded before CoroSplit)"),
                clEnumValN(PassId::CompletedResume, "completed-resume",
                           "coro-completed-resume (same as "
                           "-coro-frame-opt-completed-resume=ub)")));
@@ -93,6 +96,9 @@ PluginOptions readPluginOptions() {
       break;
     case PassId::Overlap:
       O.OverlapEnabled = false;
+      break;
+    case PassId::Scopes:
+      O.ScopesEnabled = false;
       break;
     case PassId::CompletedResume:
       O.CompletedResumeEnabled = false;

@@ -20,7 +20,7 @@
 namespace corofo {
 
 /// The passes that can be switched off one by one.
-enum class PassId { Overlap, Report, CompletedResume };
+enum class PassId { Overlap, Scopes, Report, CompletedResume };
 
 struct PluginOptions {
   /// False with `-coro-frame-opt-enable=false`: the plugin adds nothing to
@@ -28,6 +28,7 @@ struct PluginOptions {
   bool Enabled = true;
   bool ReportEnabled = true;
   bool OverlapEnabled = true;
+  bool ScopesEnabled = true;
   bool CompletedResumeEnabled = true;
   /// `-coro-frame-opt-completed-resume`; unset: by optimization level.
   std::optional<CompletedResumePolicy> CompletedResume;
@@ -41,6 +42,8 @@ struct PluginOptions {
       return Enabled && ReportEnabled;
     case PassId::Overlap:
       return Enabled && OverlapEnabled;
+    case PassId::Scopes: // Only the overlap uses them.
+      return Enabled && OverlapEnabled && ScopesEnabled;
     case PassId::CompletedResume:
       return Enabled && CompletedResumeEnabled;
     }

@@ -9,19 +9,23 @@
 /// Registers, for textual pipelines:
 ///   module:  coro-frame-report, coro-frame-overlap,
 ///            coro-completed-resume<pending|trap|ub>,
-///            coro-completed-resume-cleanup, print<coro-frame>,
-///            coro-frame-opt (every enabled pass, all
+///            coro-completed-resume-cleanup, coro-scope-markers-cleanup,
+///            print<coro-frame>, coro-frame-opt (every enabled pass, all
 ///            coroutines of the module)
 ///   cgscc:   coro-frame-opt (every enabled pass, ramps in the SCC)
+///   function: coro-record-scopes (before CoroSplit)
 /// and adds the drivers to the default pipelines (see CoroPipeline.h and
 /// docs/pipeline.md): CGSCCOptimizerLate at O1-O3/Os/Oz, OptimizerLast at O0,
-/// and coro-completed-resume-cleanup at OptimizerLast at O1-O3/Os/Oz.
+/// and coro-completed-resume-cleanup at OptimizerLast at O1-O3/Os/Oz; with the
+/// overlap pass, coro-record-scopes at ScalarOptimizerLate (the last point
+/// before CoroSplit) and coro-scope-markers-cleanup at OptimizerLast.
 //===----------------------------------------------------------------------===//
 
 #include "CoroCompletedResume.h"
 #include "CoroFrameOverlap.h"
 #include "CoroFrameReport.h"
 #include "CoroPipeline.h"
+#include "CoroScopeMarkers.h"
 #include "Options.h"
 
 #include "llvm/Config/llvm-config.h"
@@ -50,6 +54,10 @@ static bool parseModulePass(StringRef Name, ModulePassManager &MPM,
   }
   if (Name == "coro-frame-opt") {
     MPM.addPass(CoroFrameOptModulePass(readPluginOptions(), /*AtO0=*/false));
+    return true;
+  }
+  if (Name == "coro-scope-markers-cleanup") {
+    MPM.addPass(CoroScopeMarkersCleanupPass());
     return true;
   }
   if (Name == "coro-completed-resume-cleanup") {
@@ -88,9 +96,19 @@ static bool parseCGSCCPass(StringRef Name, CGSCCPassManager &CGPM,
   return false;
 }
 
+static bool parseFunctionPass(StringRef Name, FunctionPassManager &FPM,
+                              ArrayRef<PassBuilder::PipelineElement>) {
+  if (Name == "coro-record-scopes") {
+    FPM.addPass(CoroRecordScopesPass());
+    return true;
+  }
+  return false;
+}
+
 static void registerCallbacks(PassBuilder &PB) {
   PB.registerPipelineParsingCallback(parseModulePass);
   PB.registerPipelineParsingCallback(parseCGSCCPass);
+  PB.registerPipelineParsingCallback(parseFunctionPass);
   // So that -print-pipeline-passes prints names opt can parse back.
   if (PassInstrumentationCallbacks *PIC = PB.getPassInstrumentationCallbacks()) {
     PIC->addClassToPassName(CoroFrameReportPass::name(), "coro-frame-report");
@@ -101,6 +119,9 @@ static void registerCallbacks(PassBuilder &PB) {
     PIC->addClassToPassName(CoroCompletedResumeCleanupPass::name(),
                             "coro-completed-resume-cleanup");
     PIC->addClassToPassName(CoroFrameOptModulePass::name(), "coro-frame-opt");
+    PIC->addClassToPassName(CoroRecordScopesPass::name(), "coro-record-scopes");
+    PIC->addClassToPassName(CoroScopeMarkersCleanupPass::name(),
+                            "coro-scope-markers-cleanup");
     PIC->addClassToPassName(CoroFrameOptCGSCCPass::name(), "coro-frame-opt");
   }
 
@@ -111,6 +132,15 @@ static void registerCallbacks(PassBuilder &PB) {
         if (Opts.Enabled && Level != OptimizationLevel::O0)
           CGPM.addPass(CoroFrameOptCGSCCPass(Opts));
       });
+  // Object scopes for the overlap pass, recorded as late before CoroSplit as
+  // the pipeline allows (after SROA and the last inlining into the ramp).
+  // Clang emits no lifetime markers at O0: nothing to record there.
+  PB.registerScalarOptimizerLateEPCallback(
+      [](FunctionPassManager &FPM, OptimizationLevel Level) {
+        if (Level != OptimizationLevel::O0 &&
+            readPluginOptions().isEnabled(PassId::Scopes))
+          FPM.addPass(CoroRecordScopesPass());
+      });
   // The O0 pipeline has no CGSCCOptimizerLate point; OptimizerLast is the one
   // extension point after its CoroSplit.
   PB.registerOptimizerLastEPCallback(
@@ -118,6 +148,9 @@ static void registerCallbacks(PassBuilder &PB) {
         PluginOptions Opts = readPluginOptions();
         if (Opts.Enabled && Level == OptimizationLevel::O0)
           MPM.addPass(CoroFrameOptModulePass(Opts, /*AtO0=*/true));
+        // Markers left in code the drivers never saw as a coroutine's.
+        if (Level != OptimizationLevel::O0 && Opts.isEnabled(PassId::Scopes))
+          MPM.addPass(CoroScopeMarkersCleanupPass());
         // Above O0: entry checks of `.resume` that no direct call needs.
         if (Level != OptimizationLevel::O0 &&
             Opts.completedResumePolicy(/*AtO0=*/false) !=

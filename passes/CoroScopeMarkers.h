@@ -1,0 +1,94 @@
+//===- CoroScopeMarkers.h - Object scopes recorded before CoroSplit -*- C++ -*-===//
+//
+// Part of CoroFrameOpt, an LLVM pass plugin for C++20 coroutine frames.
+//
+//===----------------------------------------------------------------------===//
+/// \file
+/// FILE: CoroScopeMarkers
+///
+/// DESCRIPTION: when CoroSplit moves an alloca into the frame it erases the
+/// alloca's lifetime markers, so after the split an object whose address
+/// escaped into a call looks live in every state. `coro-record-scopes` runs on
+/// presplit coroutines just before CoroSplit (ScalarOptimizerLate, O1+) and
+/// writes down, in a form CoroSplit copies into every clone, where such an
+/// object's scope ends:
+///
+///   call void @g(ptr %a)                      ; the address escapes
+///     -> call void @g(ptr %a), !corofo.scope !{i32 0, i32 7}
+///   call void @llvm.lifetime.start.p0(ptr %a)
+///     -> call void @llvm.var.annotation(ptr null, ptr @corofo.scope.start,
+///                                       ptr null, i32 7, ptr null) + it
+///   call void @llvm.lifetime.end.p0(ptr %a)
+///     -> it + call void @llvm.var.annotation(ptr null, ptr @corofo.scope.end,
+///                                            ptr null, i32 7, ptr null)
+///
+/// The tag names the escaping operand (0) and the object (7); a start marker
+/// precedes each lifetime.start of object 7, an end marker follows each
+/// lifetime.end. None of them is a use of the alloca, so
+/// CoroSplit's choices (which allocas go into the frame, which share) do not
+/// change. After the split the frame analysis bounds the object to the
+/// program points reachable from its tagged escapes or start markers without
+/// passing one of its end markers (docs/frame-analysis.md says why that is sound); the
+/// plugin then removes markers and tags. `llvm.var.annotation` is dropped by
+/// code generation, so a marker that survives anywhere costs nothing.
+///
+/// USAGE:
+///   opt -load-pass-plugin=libCoroFrameOpt.so
+///       -passes='function(coro-record-scopes),coro-split' in.ll
+//===----------------------------------------------------------------------===//
+
+#ifndef COROFRAMEOPT_PASSES_COROSCOPEMARKERS_H
+#define COROFRAMEOPT_PASSES_COROSCOPEMARKERS_H
+
+#include "llvm/IR/PassManager.h"
+
+#include <cstdint>
+#include <optional>
+
+namespace llvm {
+class CallBase;
+class Function;
+class Instruction;
+class Module;
+} // namespace llvm
+
+namespace corofo {
+
+/// Metadata kind of the tag on an escaping instruction: pairs of
+/// (operand number, object id).
+inline constexpr const char *ScopeTagKind = "corofo.scope";
+
+/// The object id that \p I's operand \p OpNo escapes, if \p I is tagged so.
+std::optional<uint64_t> scopeTagFor(const llvm::Instruction &I, unsigned OpNo);
+
+/// What an `llvm.var.annotation` call means to the scope analysis.
+enum class ScopeMarker {
+  None,      ///< Not a call of ours (or not an annotation at all).
+  Start,     ///< A well-formed start marker; the id is returned too.
+  End,       ///< A well-formed end marker; the id is returned too.
+  Malformed  ///< Our annotation with operands no longer constant (merged by
+             ///< a later pass): the scopes of the coroutine are unknown.
+};
+ScopeMarker classifyScopeMarker(const llvm::Instruction &I, uint64_t &Id);
+
+/// Remove the markers and tags from \p F. Returns true if it changed.
+bool stripScopeMarkers(llvm::Function &F);
+
+/// Record object scopes in a presplit switch-ABI coroutine.
+struct CoroRecordScopesPass : llvm::PassInfoMixin<CoroRecordScopesPass> {
+  llvm::PreservedAnalyses run(llvm::Function &F,
+                              llvm::FunctionAnalysisManager &AM);
+};
+
+/// Remove every marker left in the module (e.g. in copies of ramp code that
+/// CoroAnnotationElide inlined into callers before the plugin saw them).
+struct CoroScopeMarkersCleanupPass
+    : llvm::PassInfoMixin<CoroScopeMarkersCleanupPass> {
+  llvm::PreservedAnalyses run(llvm::Module &M, llvm::ModuleAnalysisManager &AM);
+  // Runs at OptimizerLast, after every function was optimized.
+  static bool isRequired() { return true; }
+};
+
+} // namespace corofo
+
+#endif // COROFRAMEOPT_PASSES_COROSCOPEMARKERS_H
