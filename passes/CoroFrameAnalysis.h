@@ -127,6 +127,12 @@ struct FrameSlot {
   llvm::Align Needed;
   SlotKind Kind = SlotKind::Unused;
   int FieldIndex = -1;           ///< Element of the frame struct, if known.
+  /// A field LLVM gave several objects of different sizes is split into
+  /// parts at their sizes, one slot each: parts [GroupStart, GroupStart +
+  /// GroupSize) of one field keep their relative offsets (an object spans
+  /// several). An unsplit slot is a group of one.
+  unsigned GroupStart = 0;
+  unsigned GroupSize = 1;
   llvm::Type *Ty = nullptr;      ///< Element type, if known.
   /// The address leaves the coroutine's own code (passed to a call that may
   /// capture it, stored to memory, ...): the slot is assumed live everywhere,

@@ -89,6 +89,8 @@ struct FramePtr {
   uint64_t Offset;
   bool Exact; ///< False after a variable GEP: somewhere inside the slot.
   int Root = -1; ///< Slot the first GEP off the frame pointer landed in.
+  /// Came through a phi or select: scope tags may name another object.
+  bool ViaMerge = false;
 };
 
 class FrameAnalyzer {
@@ -110,6 +112,14 @@ private:
   std::vector<BitVector> LiveAcross;
   /// Slots escaped or otherwise live everywhere.
   BitVector AlwaysLive;
+  /// First walk: per slot, the sizes of the objects its tagged accesses say
+  /// it holds (a field LLVM gave several objects is split by them).
+  DenseMap<unsigned, SmallVector<uint64_t, 4>> ObjectSizes;
+  /// Per slot, the objects (tag ids; -1: an access without a tag) whose
+  /// accesses touch it.
+  DenseMap<unsigned, SmallVector<int64_t, 2>> Touchers;
+  /// Size of each object, by tag id.
+  DenseMap<uint64_t, uint64_t> IdSize;
   /// Per slot, each escaping instruction with the object id of its scope tag
   /// (-1: untagged).
   DenseMap<unsigned, SmallVector<std::pair<Instruction *, int64_t>, 2>>
@@ -119,9 +129,9 @@ private:
   /// none).
   std::vector<BitVector> ScopeAcross;
   DenseMap<Instruction *, BitVector> OpenAt;
-  /// Start markers of Scoped slots: the object's bytes are undefined from
-  /// there on, so no value is live across one (backward: a kill).
-  DenseMap<Instruction *, unsigned> ScopeStarts;
+  /// Start markers of Scoped slots, with the slots whose bytes are
+  /// undefined from there on: no value is live across one (backward: a kill).
+  DenseMap<Instruction *, SmallVector<unsigned, 1>> ScopeStarts;
   /// Each clone's entry blocks up to and including its dispatch. Liveness
   /// there is the union over all states, but only one state's slots hold
   /// values at run time (the index says which): no point to count bytes at.
@@ -146,9 +156,22 @@ private:
                      SmallVectorImpl<std::pair<uint64_t, uint64_t>> &Ranges);
   int slotAt(uint64_t Offset) const;
   void touchRange(Instruction *I, uint64_t Off, uint64_t Size, bool Read,
-                  bool Write, bool Exact);
+                  bool Write, bool Exact, std::optional<ScopeTag> Tag);
   void touchHandle(Instruction *I);
-  void noteEscape(unsigned Id, Instruction *I, unsigned OpNo);
+  void noteEscape(unsigned Id, Instruction *I, std::optional<ScopeTag> Tag);
+  std::optional<ScopeTag> tagOf(Instruction *I, unsigned OpNo,
+                                const FramePtr &P);
+  SmallVector<unsigned, 4> reach(unsigned Id,
+                                 std::optional<ScopeTag> Tag) const;
+  void noteToucher(unsigned Id, std::optional<ScopeTag> Tag);
+  uint64_t groupBegin(unsigned Id) const {
+    return L.Slots[L.Slots[Id].GroupStart].Offset;
+  }
+  uint64_t groupEnd(unsigned Id) const {
+    const FrameSlot &S = L.Slots[Id];
+    return L.Slots[S.GroupStart + S.GroupSize - 1].end();
+  }
+  bool splitSharedFields();
   void computeScopes();
   void noteSpan(Instruction *I);
   SlotEffect &effect(Instruction *I);
@@ -180,28 +203,35 @@ int FrameAnalyzer::slotAt(uint64_t Offset) const {
 /// Record that \p I accesses bytes [Off, Off+Size) (Size 0: the whole slot
 /// containing Off, extent unknown).
 void FrameAnalyzer::touchRange(Instruction *I, uint64_t Off, uint64_t Size,
-                               bool Read, bool Write, bool Exact) {
+                               bool Read, bool Write, bool Exact,
+                               std::optional<ScopeTag> Tag) {
   SlotEffect &E = effect(I);
   if (!Exact || Size == 0) {
     int Id = slotAt(Off);
     if (Id < 0)
       return;
-    E.Touches.set(Id);
-    if (Read)
-      E.Uses.set(Id);
-    // A write of unknown extent never kills.
-    if (Write) {
-      E.Writes.set(Id);
-      E.Uses.set(Id);
+    // Somewhere in the object the tag names (or anywhere in the field).
+    for (unsigned C : reach(Id, Tag)) {
+      noteToucher(C, Tag);
+      E.Touches.set(C);
+      if (Read)
+        E.Uses.set(C);
+      // A write of unknown extent never kills.
+      if (Write) {
+        E.Writes.set(C);
+        E.Uses.set(C);
+      }
     }
     return;
   }
+  // Spanning the parts of one split field is fine: they move together.
   int Containing = slotAt(Off);
-  if (Containing < 0 || Off + Size > L.Slots[Containing].end())
+  if (Containing < 0 || Off + Size > groupEnd(Containing))
     noteSpan(I);
   for (const FrameSlot &S : L.Slots) {
     if (S.end() <= Off || S.Offset >= Off + Size)
       continue;
+    noteToucher(S.Id, Tag);
     E.Touches.set(S.Id);
     if (Read)
       E.Uses.set(S.Id);
@@ -238,12 +268,54 @@ void FrameAnalyzer::touchHandle(Instruction *I) {
     }
 }
 
-/// Slot \p Id's address leaves the coroutine's code through operand \p OpNo
-/// of \p I.
-void FrameAnalyzer::noteEscape(unsigned Id, Instruction *I, unsigned OpNo) {
-  L.Slots[Id].Escaped = true;
-  std::optional<uint64_t> Tag = scopeTagFor(*I, OpNo);
-  Escapes[Id].push_back({I, Tag ? int64_t(*Tag) : -1});
+/// The address of the object that \p Tag names (or, untagged, of slot
+/// \p Id's whole field) leaves the coroutine's code through \p I.
+void FrameAnalyzer::noteEscape(unsigned Id, Instruction *I,
+                               std::optional<ScopeTag> Tag) {
+  for (unsigned C : reach(Id, Tag)) {
+    L.Slots[C].Escaped = true;
+    Escapes[C].push_back({I, Tag ? int64_t(Tag->Id) : -1});
+    effect(I).Touches.set(C);
+    noteToucher(C, Tag);
+  }
+}
+
+/// The scope tag of operand \p OpNo of \p I, when it can name the object
+/// frame pointer \p P points into: not through a merge of pointers, and no
+/// larger than the field.
+std::optional<ScopeTag> FrameAnalyzer::tagOf(Instruction *I, unsigned OpNo,
+                                             const FramePtr &P) {
+  std::optional<ScopeTag> Tag = scopeTagFor(*I, OpNo);
+  int Id = slotAt(P.Offset);
+  if (P.ViaMerge)
+    return std::nullopt;
+  if (!Tag || Id < 0 || !Tag->Size ||
+      Tag->Size > groupEnd(Id) - groupBegin(Id))
+    return std::nullopt;
+  ObjectSizes[L.Slots[Id].GroupStart].push_back(Tag->Size);
+  IdSize[Tag->Id] = Tag->Size;
+  return Tag;
+}
+
+/// The slots an access to slot \p Id's field may reach: those of its field's
+/// parts that the object \p Tag names covers (an object starts at the start
+/// of its field), or every part without a tag.
+SmallVector<unsigned, 4>
+FrameAnalyzer::reach(unsigned Id, std::optional<ScopeTag> Tag) const {
+  const FrameSlot &S = L.Slots[Id];
+  SmallVector<unsigned, 4> Parts;
+  uint64_t Begin = groupBegin(Id);
+  for (unsigned C = S.GroupStart; C < S.GroupStart + S.GroupSize; ++C)
+    if (!Tag || L.Slots[C].Offset - Begin < Tag->Size)
+      Parts.push_back(C);
+  return Parts;
+}
+
+void FrameAnalyzer::noteToucher(unsigned Id, std::optional<ScopeTag> Tag) {
+  int64_t Who = Tag ? int64_t(Tag->Id) : -1;
+  SmallVector<int64_t, 2> &T = Touchers[Id];
+  if (!is_contained(T, Who))
+    T.push_back(Who);
 }
 
 bool FrameAnalyzer::findFrameBases() {
@@ -296,7 +368,7 @@ void FrameAnalyzer::buildSlotsFromType() {
   for (unsigned I = 0, E = L.FrameTy->getNumElements(); I != E; ++I) {
     Type *Ty = L.FrameTy->getElementType(I);
     FrameSlot S;
-    S.Id = L.Slots.size();
+    S.Id = S.GroupStart = L.Slots.size();
     S.FieldIndex = I;
     S.Ty = Ty;
     S.Offset = SL->getElementOffset(I);
@@ -335,7 +407,7 @@ void FrameAnalyzer::buildSlotsFromAccesses() {
   }
   for (auto [B, E] : Merged) {
     FrameSlot S;
-    S.Id = L.Slots.size();
+    S.Id = S.GroupStart = L.Slots.size();
     S.Offset = B;
     S.Size = E - B;
     S.Alignment = Align(uint64_t(1) << llvm::countr_zero(B | 16));
@@ -398,12 +470,16 @@ bool FrameAnalyzer::walkAccesses(Function &F, Value *Base) {
         if (A < 0 || B < 0)
           return fail("a merged pointer outside the frame in '" + F.getName() +
                       "'");
-        L.Slots[A].Escaped = L.Slots[B].Escaped = true;
-        // Untagged: accesses through the merge are not all attributed.
-        Escapes[A].push_back({nullptr, -1});
-        Escapes[B].push_back({nullptr, -1});
-        if (auto *I = dyn_cast<Instruction>(P.V))
-          effect(I).Touches.set(B);
+        // Untagged, whole fields: accesses through the merge are not all
+        // attributed.
+        for (int X : {A, B})
+          for (unsigned C : reach(X, std::nullopt)) {
+            L.Slots[C].Escaped = true;
+            Escapes[C].push_back({nullptr, -1});
+            noteToucher(C, std::nullopt);
+            if (auto *I = dyn_cast<Instruction>(P.V))
+              effect(I).Touches.set(C);
+          }
       }
       continue;
     }
@@ -417,12 +493,11 @@ bool FrameAnalyzer::walkAccesses(Function &F, Value *Base) {
         if (GEP->accumulateConstantOffset(DL, Off) && !Off.isNegative()) {
           uint64_t NewOff = P.Offset + Off.getZExtValue();
           int Root = P.Root >= 0 ? P.Root : slotAt(NewOff);
-          // A GEP chain must stay in the slot it entered (one past its end
+          // A GEP chain must stay in the field it entered (one past its end
           // is a valid address too, e.g. an array's end()).
-          if (Root < 0 || NewOff < L.Slots[Root].Offset ||
-              NewOff > L.Slots[Root].end())
+          if (Root < 0 || NewOff < groupBegin(Root) || NewOff > groupEnd(Root))
             noteSpan(GEP);
-          Work.push_back({GEP, NewOff, P.Exact, Root});
+          Work.push_back({GEP, NewOff, P.Exact, Root, P.ViaMerge});
         } else {
           // Indexing inside an object (e.g. an array): stays in its slot.
           int Id = slotAt(P.Offset);
@@ -430,38 +505,40 @@ bool FrameAnalyzer::walkAccesses(Function &F, Value *Base) {
             return fail("a variable index outside the frame in '" +
                         F.getName() + "'");
           effect(GEP).Touches.set(Id);
-          Work.push_back({GEP, P.Offset, false, P.Root >= 0 ? P.Root : Id});
+          Work.push_back({GEP, P.Offset, false, P.Root >= 0 ? P.Root : Id,
+                          P.ViaMerge});
         }
         continue;
       }
       if (isa<AddrSpaceCastInst>(I) || isa<BitCastInst>(I)) {
-        Work.push_back({I, P.Offset, P.Exact, P.Root});
+        Work.push_back({I, P.Offset, P.Exact, P.Root, P.ViaMerge});
         continue;
       }
       if (auto *LI = dyn_cast<LoadInst>(I)) {
         touchRange(LI, P.Offset, DL.getTypeStoreSize(LI->getType()), true,
-                   false, P.Exact);
+                   false, P.Exact, tagOf(LI, U.getOperandNo(), P));
         continue;
       }
       if (auto *SI = dyn_cast<StoreInst>(I)) {
         if (U.getOperandNo() == StoreInst::getPointerOperandIndex()) {
           touchRange(SI, P.Offset,
                      DL.getTypeStoreSize(SI->getValueOperand()->getType()),
-                     false, true, P.Exact);
+                     false, true, P.Exact, tagOf(SI, U.getOperandNo(), P));
           continue;
         }
         // The pointer itself is stored to memory: it escapes.
         if (IsHandle)
           touchHandle(SI);
         else if (int Id = slotAt(P.Offset); Id >= 0)
-          noteEscape(Id, SI, U.getOperandNo()), effect(SI).Touches.set(Id);
+          noteEscape(Id, SI, tagOf(SI, U.getOperandNo(), P));
         continue;
       }
       if (auto *MI = dyn_cast<AnyMemIntrinsic>(I)) {
         auto *Len = dyn_cast<ConstantInt>(MI->getLength());
         bool IsDest = U.getOperandNo() == 0;
         uint64_t Size = Len ? Len->getZExtValue() : 0;
-        touchRange(MI, P.Offset, Size, !IsDest, IsDest, P.Exact && Len);
+        touchRange(MI, P.Offset, Size, !IsDest, IsDest, P.Exact && Len,
+                   tagOf(MI, U.getOperandNo(), P));
         continue;
       }
       if (auto *II = dyn_cast<IntrinsicInst>(I)) {
@@ -471,7 +548,7 @@ bool FrameAnalyzer::walkAccesses(Function &F, Value *Base) {
             II->getIntrinsicID() == Intrinsic::coro_begin)
           {
             if (II->getIntrinsicID() == Intrinsic::coro_begin)
-              Work.push_back({II, P.Offset, P.Exact, P.Root});
+              Work.push_back({II, P.Offset, P.Exact, P.Root, P.ViaMerge});
             continue;
           }
       }
@@ -495,21 +572,25 @@ bool FrameAnalyzer::walkAccesses(Function &F, Value *Base) {
         if (Id < 0)
           return fail("an address outside the frame in '" + F.getName() +
                       "'");
+        std::optional<ScopeTag> Tag = tagOf(CB, U.getOperandNo(), P);
         SlotEffect &E = effect(CB);
-        E.Touches.set(Id);
-        if (!CB->doesNotAccessMemory(ArgNo))
-          E.Uses.set(Id);
-        if (!CB->onlyReadsMemory(ArgNo))
-          E.Writes.set(Id);
+        for (unsigned C : reach(Id, Tag)) {
+          noteToucher(C, Tag);
+          E.Touches.set(C);
+          if (!CB->doesNotAccessMemory(ArgNo))
+            E.Uses.set(C);
+          if (!CB->onlyReadsMemory(ArgNo))
+            E.Writes.set(C);
+        }
         if (!CB->doesNotCapture(ArgNo))
-          noteEscape(Id, CB, U.getOperandNo());
+          noteEscape(Id, CB, Tag);
         continue;
       }
       if (isa<PHINode>(I) || isa<SelectInst>(I)) {
         // Merging frame pointers: every frame input must be this same
         // position (checked by the Seen map). Another input may be a
         // non-frame pointer, so a write through the merge never kills.
-        Work.push_back({I, P.Offset, false, P.Root});
+        Work.push_back({I, P.Offset, false, P.Root, /*ViaMerge=*/true});
         continue;
       }
       if (isa<ReturnInst>(I) || isa<PtrToIntInst>(I) ||
@@ -519,8 +600,7 @@ bool FrameAnalyzer::walkAccesses(Function &F, Value *Base) {
           continue;
         }
         if (int Id = slotAt(P.Offset); Id >= 0) {
-          noteEscape(Id, I, U.getOperandNo());
-          effect(I).Touches.set(Id);
+          noteEscape(Id, I, tagOf(I, U.getOperandNo(), P));
           continue;
         }
       }
@@ -760,51 +840,68 @@ void FrameAnalyzer::computeScopes() {
       if (K != ScopeMarker::None)
         Markers[&I] = {K == ScopeMarker::Start, Id};
     }
-  // An object id belongs to one slot (LLVM may have merged several objects
-  // into one); a slot is scoped when each of its escapes is tagged with an
-  // id no other slot has.
-  DenseMap<uint64_t, int> SlotOfId;
+  // An object id belongs to one field (LLVM may have given one field
+  // several objects); a slot (a field, or a part of a split one) is scoped
+  // when each of its escapes is tagged with an id no other field has.
+  DenseMap<uint64_t, int> FieldOfId;
   for (auto &[Slot, Sites] : Escapes)
     for (auto &[I, Id] : Sites)
       if (Id >= 0) {
-        auto [It, New] = SlotOfId.try_emplace(Id, int(Slot));
-        if (!New && It->second != int(Slot))
+        int Field = L.Slots[Slot].GroupStart;
+        auto [It, New] = FieldOfId.try_emplace(Id, Field);
+        if (!New && It->second != Field)
           It->second = -1;
       }
-  // Dense bit positions for the ids of scoped slots.
-  DenseMap<uint64_t, unsigned> Bit;
-  SmallVector<unsigned, 16> SlotOfBit;
   for (FrameSlot &S : L.Slots) {
     if (!S.Escaped || S.isFixed() || S.Kind == SlotKind::Index)
       continue;
     const auto &Sites = Escapes[S.Id];
     S.Scoped = !Sites.empty() && all_of(Sites, [&](const auto &Site) {
-      return Site.second >= 0 && SlotOfId.lookup(Site.second) == int(S.Id);
+      return Site.second >= 0 &&
+             FieldOfId.lookup(Site.second) == int(S.GroupStart);
     });
-    if (!S.Scoped)
-      continue;
-    for (auto &[I, Id] : Sites)
-      if (Bit.try_emplace(Id, SlotOfBit.size()).second)
-        SlotOfBit.push_back(S.Id);
   }
-  unsigned J = SlotOfBit.size();
+  // Dense bit positions for the ids that escape from scoped slots; each
+  // covers the scoped parts of its field its object spans.
+  DenseMap<uint64_t, unsigned> Bit;
+  std::vector<SmallVector<unsigned, 2>> SlotsOfBit;
+  for (FrameSlot &S : L.Slots)
+    if (S.Scoped)
+      for (auto &[I, Id] : Escapes[S.Id]) {
+        auto [It, New] = Bit.try_emplace(Id, SlotsOfBit.size());
+        if (New)
+          SlotsOfBit.emplace_back();
+        if (!is_contained(SlotsOfBit[It->second], S.Id))
+          SlotsOfBit[It->second].push_back(S.Id);
+      }
+  unsigned J = SlotsOfBit.size();
   if (!J)
     return;
-  // A start marker ends the slot's backward liveness only when the slot
-  // holds one object: for objects LLVM merged, trust no overlap reasoning.
-  SmallVector<unsigned, 16> IdsOfSlot(N);
-  for (unsigned Slot : SlotOfBit)
-    ++IdsOfSlot[Slot];
+  // A start marker ends the backward liveness of the parts that only this
+  // object's (tagged) accesses touch: bytes another object of the field may
+  // hold are left alone (CoroSplit may have moved the real lifetime.start
+  // later than the marker, where the other object can still be live).
+  auto onlyTouchedBy = [&](unsigned Slot, uint64_t Id) {
+    auto It = Touchers.find(Slot);
+    return It != Touchers.end() && It->second.size() == 1 &&
+           It->second.front() == int64_t(Id);
+  };
   // Where each id opens (its escapes) and its markers, as bit positions.
   DenseMap<Instruction *, SmallVector<unsigned, 1>> Opens;
   for (FrameSlot &S : L.Slots)
     if (S.Scoped)
       for (auto &[I, Id] : Escapes[S.Id])
-        Opens[I].push_back(Bit.lookup(Id));
+        if (!is_contained(Opens[I], Bit.lookup(Id)))
+          Opens[I].push_back(Bit.lookup(Id));
   DenseMap<Instruction *, std::pair<bool, unsigned>> MarkerBits;
   for (auto &[I, M] : Markers)
-    if (auto It = Bit.find(M.second); It != Bit.end())
+    if (auto It = Bit.find(M.second); It != Bit.end()) {
       MarkerBits[I] = {M.first, It->second};
+      if (M.first)
+        for (unsigned Slot : SlotsOfBit[It->second])
+          if (onlyTouchedBy(Slot, M.second))
+            ScopeStarts[I].push_back(Slot);
+    }
 
   // Blocks that run: reachable from their function's entry over feasible
   // edges (CoroSplit leaves the other states' code in each function until
@@ -880,11 +977,8 @@ void FrameAnalyzer::computeScopes() {
     };
     for (Instruction &I : BB) {
       auto M = MarkerBits.find(&I);
-      if (M != MarkerBits.end() && M->second.first) {
+      if (M != MarkerBits.end() && M->second.first)
         forEachSet([&](BitVector &B) { B.set(M->second.second); });
-        if (Record && IdsOfSlot[SlotOfBit[M->second.second]] == 1)
-          ScopeStarts[&I] = SlotOfBit[M->second.second];
-      }
       if (auto It = Opens.find(&I); It != Opens.end())
         for (unsigned B : It->second)
           forEachSet([&](BitVector &Set) { Set.set(B); });
@@ -895,7 +989,8 @@ void FrameAnalyzer::computeScopes() {
         BitVector &Slots = OpenAt[&I];
         Slots.resize(N);
         for (unsigned B : V.Open.set_bits())
-          Slots.set(SlotOfBit[B]);
+          for (unsigned Slot : SlotsOfBit[B])
+            Slots.set(Slot);
       }
       if (M != MarkerBits.end() && !M->second.first)
         forEachSet([&](BitVector &B) { B.reset(M->second.second); });
@@ -932,7 +1027,8 @@ void FrameAnalyzer::computeScopes() {
         runBlock(BB, /*Record=*/true);
   for (unsigned St = 0; St < NumStates; ++St)
     for (unsigned B : Across[St].set_bits())
-      ScopeAcross[St].set(SlotOfBit[B]);
+      for (unsigned Slot : SlotsOfBit[B])
+        ScopeAcross[St].set(Slot);
 }
 
 void FrameAnalyzer::computeLiveness() {
@@ -954,7 +1050,8 @@ void FrameAnalyzer::computeLiveness() {
       Live |= It->second.Uses;
     }
     if (auto KIt = ScopeStarts.find(&I); KIt != ScopeStarts.end())
-      Live.reset(KIt->second);
+      for (unsigned Slot : KIt->second)
+        Live.reset(Slot);
     auto SIt = IndexStoreValues.find(&I);
     if (SIt != IndexStoreValues.end())
       for (uint64_t St : SIt->second)
@@ -1197,6 +1294,17 @@ void FrameAnalyzer::nameSlots() {
       S.Name = (S.Kind == SlotKind::Spill ? "spill #" : "slot #") +
                std::to_string(S.Id);
   }
+  // Parts of a split field: the field's name and the bytes of the part.
+  for (FrameSlot &S : L.Slots) {
+    if (S.GroupSize < 2)
+      continue;
+    const FrameSlot &First = L.Slots[S.GroupStart];
+    uint64_t From = S.Offset - First.Offset;
+    std::string Base = S.Id == First.Id ? S.Name : First.Name.substr(
+        0, First.Name.rfind(" (bytes "));
+    S.Name = Base + " (bytes " + std::to_string(From) + "-" +
+             std::to_string(From + S.Size) + ")";
+  }
 }
 
 /// The functions holding code that stores the coroutine's own resume or
@@ -1231,6 +1339,57 @@ static Function *findInlinedRampCopy(const SplitCoroutine &C) {
   return nullptr;
 }
 
+/// Split each field whose tagged accesses show objects of several sizes (LLVM
+/// gives objects with disjoint lifetimes one field, at its start) into parts
+/// at those sizes: bytes past a small object's end belong to the larger ones
+/// only, so they can hold other values while only small objects are live.
+/// Returns true if a field was split; the accesses must then be walked again.
+bool FrameAnalyzer::splitSharedFields() {
+  constexpr unsigned MaxParts = 8;
+  std::vector<FrameSlot> Old = std::move(L.Slots);
+  L.Slots.clear();
+  bool Split = false;
+  for (FrameSlot &S : Old) {
+    SmallVector<uint64_t, 8> Cuts{0};
+    auto It = ObjectSizes.find(S.Id);
+    bool Aggregate = S.Ty && (S.Ty->isArrayTy() || S.Ty->isStructTy());
+    if (It != ObjectSizes.end() && Aggregate && S.Kind == SlotKind::Unused) {
+      // Below 8 bytes a part is too small to hold anything worth the split
+      // (empty awaiters are 1 byte); leaving a cut out only joins parts.
+      for (uint64_t Size : It->second)
+        if (Size >= 8 && Size < S.Size)
+          Cuts.push_back(Size);
+      llvm::sort(Cuts);
+      Cuts.erase(std::unique(Cuts.begin(), Cuts.end()), Cuts.end());
+      if (Cuts.size() > MaxParts)
+        Cuts.resize(1);
+    }
+    unsigned First = L.Slots.size();
+    for (unsigned K = 0; K < Cuts.size(); ++K) {
+      FrameSlot P = S;
+      P.Id = L.Slots.size();
+      P.GroupStart = First;
+      P.GroupSize = Cuts.size();
+      P.Offset = S.Offset + Cuts[K];
+      P.Size = (K + 1 < Cuts.size() ? Cuts[K + 1] : S.Size) - Cuts[K];
+      if (K) {
+        P.Guaranteed = P.Offset ? std::min(L.Alignment,
+                                           Align(uint64_t(1)
+                                                 << llvm::countr_zero(P.Offset)))
+                                : L.Alignment;
+        P.FieldIndex = -1;
+        P.Ty = nullptr;
+        P.Alignment = std::min(S.Alignment,
+                               Align(uint64_t(1) << llvm::countr_zero(Cuts[K])));
+        P.TypeName = "[" + std::to_string(P.Size) + " x i8]";
+      }
+      L.Slots.push_back(std::move(P));
+    }
+    Split |= Cuts.size() > 1;
+  }
+  return Split;
+}
+
 void FrameAnalyzer::run() {
   L.Analyzable = true;
   if (Function *Copy = findInlinedRampCopy(C))
@@ -1243,9 +1402,21 @@ void FrameAnalyzer::run() {
     S.Guaranteed = S.Offset ? std::min(L.Alignment, Align(uint64_t(1)
                                           << llvm::countr_zero(S.Offset)))
                             : L.Alignment;
+  std::string NoRelayout = L.NoRelayout;
   for (auto &[F, Base] : L.FrameBases)
     if (!walkAccesses(*F, Base))
       return;
+  if (splitSharedFields()) {
+    Effects.clear();
+    Escapes.clear();
+    Touchers.clear();
+    L.NoRelayout = NoRelayout;
+    for (FrameSlot &S : L.Slots)
+      S.Escaped = false;
+    for (auto &[F, Base] : L.FrameBases)
+      if (!walkAccesses(*F, Base))
+        return;
+  }
   for (auto &[I, E] : Effects)
     for (unsigned Id : E.Touches.set_bits())
       L.Slots[Id].Accesses.push_back(I);

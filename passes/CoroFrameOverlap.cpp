@@ -67,67 +67,122 @@ static bool isMovable(const FrameSlot &S) {
   return !S.isFixed() && !S.Accesses.empty();
 }
 
-/// Place slots in \p Order, each at the lowest offset (from \p Start, at its
-/// guaranteed alignment) that overlaps no already placed slot it interferes
-/// with. Returns the end of the highest slot.
-static uint64_t placeInOrder(const FrameLayout &L, ArrayRef<unsigned> Order,
-                             uint64_t Start, std::vector<uint64_t> &Offset) {
+/// What is placed as one piece: a slot, or the parts of a field the analysis
+/// split (they keep their relative offsets). Only parts that code touches
+/// count; the others are dropped like unused slots.
+struct Unit {
+  SmallVector<unsigned, 4> Parts; ///< Movable slots of the piece.
+  uint64_t Base = 0;   ///< Old offset of the piece's first part.
+  uint64_t Extent = 0; ///< Bytes from Base to the end of its last part.
+  /// New offsets must be Phase modulo Modulus: every part keeps the
+  /// alignment its accesses rely on (each part's offset was aligned so).
+  uint64_t Modulus = 1, Phase = 0;
+};
+
+static SmallVector<Unit, 16> collectUnits(const FrameLayout &L) {
+  SmallVector<Unit, 16> Units;
+  for (const FrameSlot &S : L.Slots) {
+    if (S.GroupStart != S.Id)
+      continue;
+    Unit U;
+    U.Base = S.Offset;
+    for (unsigned Id = S.Id; Id < S.Id + S.GroupSize; ++Id)
+      if (isMovable(L.Slots[Id])) {
+        const FrameSlot &P = L.Slots[Id];
+        U.Parts.push_back(Id);
+        U.Extent = std::max(U.Extent, P.end() - U.Base);
+        U.Modulus = std::max<uint64_t>(U.Modulus, P.Needed.value());
+      }
+    if (U.Parts.empty())
+      continue;
+    U.Phase = U.Base % U.Modulus;
+    Units.push_back(std::move(U));
+  }
+  return Units;
+}
+
+/// Place units in \p Order, each at the lowest offset (from \p Start, at its
+/// alignment) where none of its parts overlaps an already placed slot it
+/// interferes with. Returns the end of the highest slot.
+static uint64_t placeInOrder(const FrameLayout &L, ArrayRef<Unit> Units,
+                             ArrayRef<unsigned> Order, uint64_t Start,
+                             std::vector<uint64_t> &Offset) {
   SmallVector<unsigned, 32> Placed;
   uint64_t End = Start;
-  for (unsigned Id : Order) {
-    const FrameSlot &S = L.Slots[Id];
-    // Intervals of placed slots this one must not overlap, by start.
-    SmallVector<std::pair<uint64_t, uint64_t>, 16> Busy;
-    for (unsigned P : Placed)
-      if (L.Interferes[Id].test(P))
-        Busy.push_back({Offset[P], Offset[P] + L.Slots[P].Size});
-    llvm::sort(Busy);
-    uint64_t At = alignTo(Start, S.Needed);
-    for (auto [B, E] : Busy) {
-      if (At + S.Size <= B)
-        break;
-      if (E > At)
-        At = alignTo(E, S.Needed);
+  for (unsigned UI : Order) {
+    const Unit &U = Units[UI];
+    // The smallest offset >= X that is Phase modulo Modulus.
+    auto fit = [&](uint64_t X) {
+      uint64_t Y = alignTo(X, U.Modulus) + U.Phase;
+      return Y - U.Modulus >= X && Y >= U.Modulus ? Y - U.Modulus : Y;
+    };
+    uint64_t At = fit(Start);
+    for (bool Moved = true; Moved;) {
+      Moved = false;
+      for (unsigned Id : U.Parts) {
+        const FrameSlot &S = L.Slots[Id];
+        uint64_t Lo = At + (S.Offset - U.Base), Hi = Lo + S.Size;
+        for (unsigned P : Placed) {
+          uint64_t B = Offset[P], E = B + L.Slots[P].Size;
+          if (!L.Interferes[Id].test(P) || E <= Lo || Hi <= B)
+            continue;
+          At = fit(E - (S.Offset - U.Base));
+          Moved = true;
+          break;
+        }
+        if (Moved)
+          break;
+      }
     }
-    Offset[Id] = At;
-    End = std::max(End, At + S.Size);
-    Placed.push_back(Id);
+    for (unsigned Id : U.Parts) {
+      Offset[Id] = At + (L.Slots[Id].Offset - U.Base);
+      End = std::max(End, Offset[Id] + L.Slots[Id].Size);
+      Placed.push_back(Id);
+    }
   }
   return End;
 }
 
-/// First fit by decreasing size (then alignment, then id: deterministic);
-/// for frames of up to MaxExact movable slots, every order is tried.
+/// First fit by decreasing size (then alignment, then position:
+/// deterministic); for frames of up to MaxExact units, every order is tried.
 static Assignment assignOffsets(const FrameLayout &L, uint64_t Start) {
-  SmallVector<unsigned, 32> Movable;
-  for (const FrameSlot &S : L.Slots)
-    if (isMovable(S))
-      Movable.push_back(S.Id);
-  llvm::stable_sort(Movable, [&](unsigned A, unsigned B) {
-    const FrameSlot &X = L.Slots[A], &Y = L.Slots[B];
-    if (X.Size != Y.Size)
-      return X.Size > Y.Size;
-    return X.Needed > Y.Needed;
+  SmallVector<Unit, 16> Units = collectUnits(L);
+  SmallVector<unsigned, 32> Order;
+  for (unsigned I = 0; I < Units.size(); ++I)
+    Order.push_back(I);
+  llvm::stable_sort(Order, [&](unsigned A, unsigned B) {
+    const Unit &X = Units[A], &Y = Units[B];
+    if (X.Extent != Y.Extent)
+      return X.Extent > Y.Extent;
+    return X.Modulus > Y.Modulus;
   });
   Assignment Best;
   Best.Offset.resize(L.Slots.size());
   for (const FrameSlot &S : L.Slots)
     Best.Offset[S.Id] = S.Offset;
-  Best.Size = placeInOrder(L, Movable, Start, Best.Offset);
+  Best.Size = placeInOrder(L, Units, Order, Start, Best.Offset);
 
   constexpr unsigned MaxExact = 7;
-  if (Movable.size() <= MaxExact) {
-    SmallVector<unsigned, 8> Order(Movable.begin(), Movable.end());
+  if (Units.size() <= MaxExact) {
     llvm::sort(Order);
     std::vector<uint64_t> Offset = Best.Offset;
     do {
-      uint64_t End = placeInOrder(L, Order, Start, Offset);
+      uint64_t End = placeInOrder(L, Units, Order, Start, Offset);
       if (End < Best.Size) {
         Best.Size = End;
         Best.Offset = Offset;
       }
     } while (std::next_permutation(Order.begin(), Order.end()));
   }
+  // Parts nobody touches move with their field (no access needs them, but
+  // an address into them maps like its neighbours').
+  for (const FrameSlot &S : L.Slots)
+    if (!isMovable(S) && !S.isFixed() && S.GroupSize > 1)
+      for (unsigned Id = S.GroupStart; Id < S.GroupStart + S.GroupSize; ++Id)
+        if (isMovable(L.Slots[Id])) {
+          Best.Offset[S.Id] = Best.Offset[Id] + S.Offset - L.Slots[Id].Offset;
+          break;
+        }
   Best.Size = alignTo(Best.Size, L.Alignment);
   return Best;
 }

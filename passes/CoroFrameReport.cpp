@@ -91,7 +91,7 @@ static void emitSlots(const SplitCoroutine &C, const FrameLayout &L,
         << ", live in states " << ore::NV("live_states", L.liveStatesText(S))
         << ", escaped " << ore::NV("escaped", S.Escaped ? "true" : "false");
       if (S.Scoped)
-        R << " (" << ore::NV("scoped", "true") << " scope recorded)";
+        R << ", scoped " << ore::NV("scoped", "true");
       R << ", type " << ore::NV("type", S.TypeName);
       if (!S.Source.empty())
         R << ", from " << ore::NV("source", S.Source);

@@ -18,6 +18,7 @@
 
 #include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/ADT/SmallVector.h"
+#include "llvm/Analysis/ValueTracking.h"
 #include "llvm/IR/Constants.h"
 #include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/InstIterator.h"
@@ -25,6 +26,7 @@
 #include "llvm/IR/IntrinsicInst.h"
 #include "llvm/IR/Metadata.h"
 #include "llvm/IR/Module.h"
+#include "llvm/Transforms/Coroutines/CoroInstr.h"
 
 using namespace llvm;
 
@@ -67,17 +69,50 @@ ScopeMarker classifyScopeMarker(const Instruction &I, uint64_t &Id) {
   return *Text == StartText ? ScopeMarker::Start : ScopeMarker::End;
 }
 
-std::optional<uint64_t> scopeTagFor(const Instruction &I, unsigned OpNo) {
-  const MDNode *MD = I.getMetadata(ScopeTagKind);
-  if (!MD || MD->getNumOperands() % 2)
+/// The tag of a call argument as a string parameter attribute "id:size".
+static std::optional<ScopeTag> argumentTag(const Instruction &I,
+                                           unsigned OpNo) {
+  const auto *CB = dyn_cast<CallBase>(&I);
+  if (!CB || OpNo >= CB->arg_size())
     return std::nullopt;
-  for (unsigned K = 0; K + 1 < MD->getNumOperands(); K += 2) {
+  Attribute A = CB->getParamAttr(OpNo, ScopeTagKind);
+  if (!A.isStringAttribute())
+    return std::nullopt;
+  auto [IdText, SizeText] = A.getValueAsString().split(':');
+  ScopeTag T;
+  if (IdText.getAsInteger(10, T.Id) || SizeText.getAsInteger(10, T.Size))
+    return std::nullopt;
+  return T;
+}
+
+std::optional<ScopeTag> scopeTagFor(const Instruction &I, unsigned OpNo) {
+  const MDNode *MD = I.getMetadata(ScopeTagKind);
+  if (!MD)
+    return argumentTag(I, OpNo);
+  if (MD->getNumOperands() % 3)
+    return std::nullopt;
+  for (unsigned K = 0; K + 2 < MD->getNumOperands(); K += 3) {
     auto *Op = mdconst::dyn_extract<ConstantInt>(MD->getOperand(K));
     auto *Id = mdconst::dyn_extract<ConstantInt>(MD->getOperand(K + 1));
-    if (Op && Id && Op->getZExtValue() == OpNo)
-      return Id->getZExtValue();
+    auto *Size = mdconst::dyn_extract<ConstantInt>(MD->getOperand(K + 2));
+    if (Op && Id && Size && Op->getZExtValue() == OpNo)
+      return ScopeTag{Id->getZExtValue(), Size->getZExtValue()};
   }
   return std::nullopt;
+}
+
+/// Drop the tag attributes from \p I's arguments.
+static bool removeArgumentTags(Instruction &I) {
+  auto *CB = dyn_cast<CallBase>(&I);
+  if (!CB)
+    return false;
+  bool Changed = false;
+  for (unsigned K = 0; K < CB->arg_size(); ++K)
+    if (CB->getParamAttr(K, ScopeTagKind).isValid()) {
+      CB->removeParamAttr(K, ScopeTagKind);
+      Changed = true;
+    }
+  return Changed;
 }
 
 bool stripScopeMarkers(Function &F) {
@@ -93,6 +128,7 @@ bool stripScopeMarkers(Function &F) {
       I.setMetadata(IdKind, nullptr);
       Changed = true;
     }
+    Changed |= removeArgumentTags(I);
   }
   for (Instruction *I : Dead)
     I->eraseFromParent();
@@ -103,38 +139,63 @@ namespace {
 
 /// How an alloca's address is used, from a walk over its derived pointers.
 struct AddressUses {
-  /// (instruction, operand) pairs through which the address escapes.
-  SmallVector<std::pair<Instruction *, unsigned>, 4> Escapes;
+  /// (instruction, operand) pairs that read, write or pass on the object.
+  SmallVector<std::pair<Instruction *, unsigned>, 8> Accesses;
+  /// How many uses let the address escape.
+  unsigned Escapes = 0;
   SmallVector<IntrinsicInst *, 2> Starts, Ends;
-  /// A use the walk does not follow (phi, select, bundle, callee, ...).
+  /// A use the walk does not follow (bundle, callee, ...).
   bool Unknown = false;
 };
 
 } // namespace
 
+/// True if every object \p V may point into is \p AI or no alloca at all
+/// (e.g. a heap pointer a std::string selects instead of its own buffer).
+static bool pointsOnlyInto(const Value *V, const AllocaInst &AI) {
+  SmallVector<const Value *, 4> Objects;
+  getUnderlyingObjects(V, Objects);
+  return all_of(Objects, [&](const Value *O) {
+    return O == &AI || !isa<AllocaInst>(O);
+  });
+}
+
 static AddressUses collectAddressUses(AllocaInst &AI) {
   AddressUses R;
   SmallVector<Value *, 8> Work{&AI};
   SmallPtrSet<Value *, 8> Seen{&AI};
+  // Uses through a merge with another alloca's address get no tag: the tag
+  // could not say whose they are (after the split such a merge of two frame
+  // objects makes both live everywhere anyway).
+  SmallPtrSet<Value *, 8> Ambiguous;
+  auto access = [&](Value *V, Instruction *I, unsigned OpNo, bool Escapes) {
+    if (!Ambiguous.contains(V))
+      R.Accesses.push_back({I, OpNo});
+    R.Escapes += Escapes;
+  };
   while (!Work.empty() && !R.Unknown) {
     Value *V = Work.pop_back_val();
     for (Use &U : V->uses()) {
       auto *I = cast<Instruction>(U.getUser());
-      // Through a phi or select the address may merge with another: the
-      // merged pointer's escapes are tagged with each object's id, and after
-      // the split the analysis treats a merge of two frame objects as an
-      // untagged escape of both.
       if (isa<GetElementPtrInst>(I) || isa<BitCastInst>(I) ||
           isa<AddrSpaceCastInst>(I) || isa<PHINode>(I) || isa<SelectInst>(I)) {
-        if (Seen.insert(I).second)
-          Work.push_back(I);
+        if (!Seen.insert(I).second)
+          continue;
+        if (Ambiguous.contains(V) ||
+            ((isa<PHINode>(I) || isa<SelectInst>(I)) && !pointsOnlyInto(I, AI)))
+          Ambiguous.insert(I);
+        Work.push_back(I);
         continue;
       }
-      if (isa<LoadInst>(I) || isa<ICmpInst>(I))
+      if (isa<ICmpInst>(I))
         continue;
+      if (isa<LoadInst>(I)) {
+        access(V, I, U.getOperandNo(), false);
+        continue;
+      }
       if (auto *SI = dyn_cast<StoreInst>(I)) {
-        if (U.getOperandNo() != StoreInst::getPointerOperandIndex())
-          R.Escapes.push_back({SI, U.getOperandNo()});
+        access(V, SI, U.getOperandNo(),
+               U.getOperandNo() != StoreInst::getPointerOperandIndex());
         continue;
       }
       if (auto *II = dyn_cast<IntrinsicInst>(I)) {
@@ -147,21 +208,25 @@ static AddressUses collectAddressUses(AllocaInst &AI) {
               .push_back(II);
           continue;
         }
-        if (isa<DbgInfoIntrinsic>(II) || isa<AnyMemIntrinsic>(II))
+        if (isa<DbgInfoIntrinsic>(II))
           continue;
+        if (isa<AnyMemIntrinsic>(II)) {
+          access(V, II, U.getOperandNo(), false);
+          continue;
+        }
       }
       if (auto *CB = dyn_cast<CallBase>(I)) {
         if (CB->isCallee(&U) || !CB->isArgOperand(&U)) {
           R.Unknown = true;
           break;
         }
-        if (!CB->doesNotCapture(CB->getArgOperandNo(&U)))
-          R.Escapes.push_back({CB, U.getOperandNo()});
+        access(V, CB, U.getOperandNo(),
+               !CB->doesNotCapture(CB->getArgOperandNo(&U)));
         continue;
       }
       if (isa<PtrToIntInst>(I) || isa<ReturnInst>(I) ||
           isa<InsertValueInst>(I)) {
-        R.Escapes.push_back({I, U.getOperandNo()});
+        access(V, I, U.getOperandNo(), true);
         continue;
       }
       R.Unknown = true;
@@ -186,19 +251,33 @@ static GlobalVariable *annotationString(Module &M, StringRef Text) {
   return GV;
 }
 
-/// Add (OpNo, Id) to \p I's tag unless it is there.
-static void addTag(Instruction &I, unsigned OpNo, uint64_t Id) {
-  if (scopeTagFor(I, OpNo) == Id)
+/// Add (OpNo, Id, Size) to \p I's tag. An operand that another object's
+/// walk tagged already (an address merged in a way the walks did not see)
+/// is a conflict: the caller drops the whole tag.
+static void addTag(Instruction &I, unsigned OpNo, uint64_t Id, uint64_t Size,
+                   SmallPtrSetImpl<Instruction *> &Conflicts) {
+  if (std::optional<ScopeTag> Old = scopeTagFor(I, OpNo)) {
+    if (Old->Id != Id)
+      Conflicts.insert(&I);
     return;
+  }
   LLVMContext &Ctx = I.getContext();
-  SmallVector<Metadata *, 4> Ops;
+  SmallVector<Metadata *, 6> Ops;
   if (MDNode *Old = I.getMetadata(ScopeTagKind))
     for (const MDOperand &Op : Old->operands())
       Ops.push_back(Op.get());
-  Type *I32 = Type::getInt32Ty(Ctx);
-  Ops.push_back(ConstantAsMetadata::get(ConstantInt::get(I32, OpNo)));
-  Ops.push_back(ConstantAsMetadata::get(ConstantInt::get(I32, Id)));
+  Type *I64 = Type::getInt64Ty(Ctx);
+  for (uint64_t V : {uint64_t(OpNo), Id, Size})
+    Ops.push_back(ConstantAsMetadata::get(ConstantInt::get(I64, V)));
   I.setMetadata(ScopeTagKind, MDNode::get(Ctx, Ops));
+  // The awaiter of llvm.coro.await.suspend.* carries it as a parameter
+  // attribute too: CoroSplit replaces the intrinsic by a call of the
+  // await_suspend wrapper that keeps the parameter attributes, not the
+  // metadata.
+  if (auto *CB = dyn_cast<CoroAwaitSuspendInst>(&I); CB && OpNo == 0)
+    CB->addParamAttr(OpNo, Attribute::get(Ctx, ScopeTagKind,
+                                          std::to_string(Id) + ":" +
+                                              std::to_string(Size)));
 }
 
 static bool isMarker(const Instruction *I, ScopeMarker Kind, uint64_t Id) {
@@ -239,25 +318,33 @@ PreservedAnalyses CoroRecordScopesPass::run(Function &F,
     if (K == ScopeMarker::Start || K == ScopeMarker::End)
       NextId = std::max(NextId, Id + 1);
     if (MDNode *MD = I.getMetadata(ScopeTagKind)) {
-      for (unsigned K = 1; K < MD->getNumOperands(); K += 2)
+      for (unsigned K = 1; K < MD->getNumOperands(); K += 3)
         if (auto *CI = mdconst::dyn_extract<ConstantInt>(MD->getOperand(K)))
           NextId = std::max(NextId, CI->getZExtValue() + 1);
       I.setMetadata(ScopeTagKind, nullptr);
     }
+    if (auto *CB = dyn_cast<CallBase>(&I))
+      for (unsigned K = 0; K < CB->arg_size(); ++K)
+        if (std::optional<ScopeTag> T = argumentTag(I, K))
+          NextId = std::max(NextId, T->Id + 1);
+    removeArgumentTags(I);
   }
 
   struct Plan {
     AllocaInst *AI;
+    uint64_t Size;
     AddressUses Uses;
   };
   SmallVector<Plan, 8> Plans;
+  const DataLayout &DL = F.getDataLayout();
   for (AllocaInst *AI : Allocas) {
-    AddressUses U = collectAddressUses(*AI);
-    // Without lifetime markers the tags alone still say where the object
-    // can first be reached from outside: it stays open from there on.
-    if (U.Unknown || U.Escapes.empty())
+    std::optional<TypeSize> Size = AI->getAllocationSize(DL);
+    if (!Size || Size->isScalable())
       continue;
-    Plans.push_back({AI, std::move(U)});
+    AddressUses U = collectAddressUses(*AI);
+    if (U.Unknown || U.Accesses.empty())
+      continue;
+    Plans.push_back({AI, Size->getFixedValue(), std::move(U)});
   }
   if (Plans.empty() || !shouldTransform([&] {
         return "record-scopes: mark the scopes of " +
@@ -280,6 +367,7 @@ PreservedAnalyses CoroRecordScopesPass::run(Function &F,
                      ConstantInt::get(Type::getInt32Ty(Ctx), Id), Null});
   };
 
+  SmallPtrSet<Instruction *, 4> Conflicts;
   for (Plan &P : Plans) {
     uint64_t Id;
     if (MDNode *MD = P.AI->getMetadata(IdKind)) {
@@ -290,16 +378,26 @@ PreservedAnalyses CoroRecordScopesPass::run(Function &F,
           IdKind, MDNode::get(Ctx, ConstantAsMetadata::get(ConstantInt::get(
                                        Type::getInt32Ty(Ctx), Id))));
     }
-    for (auto &[I, OpNo] : P.Uses.Escapes)
-      addTag(*I, OpNo, Id);
-    // Markers sit outside the lifetime markers: no access can move past a
-    // lifetime marker, so none ends up outside the recorded scope.
+    for (auto &[I, OpNo] : P.Uses.Accesses)
+      addTag(*I, OpNo, Id, P.Size, Conflicts);
+    // Scopes matter only for objects whose address escapes (the analysis
+    // sees every other access). Markers sit outside the lifetime markers:
+    // no access can move past a lifetime marker, so none ends up outside
+    // the recorded scope. Without lifetime markers the tags alone still say
+    // where the object can first be reached from outside: it stays open
+    // from there on.
+    if (!P.Uses.Escapes)
+      continue;
     for (IntrinsicInst *S : P.Uses.Starts)
       if (!isMarker(S->getPrevNode(), ScopeMarker::Start, Id))
         marker(StartStr, Id)->insertBefore(S->getIterator());
     for (IntrinsicInst *E : P.Uses.Ends)
       if (!isMarker(E->getNextNode(), ScopeMarker::End, Id))
         marker(EndStr, Id)->insertAfter(E->getIterator());
+  }
+  for (Instruction *I : Conflicts) {
+    I->setMetadata(ScopeTagKind, nullptr);
+    removeArgumentTags(*I);
   }
   PreservedAnalyses PA;
   PA.preserveSet<CFGAnalyses>();

@@ -7,14 +7,15 @@
 /// FILE: CoroScopeMarkers
 ///
 /// DESCRIPTION: when CoroSplit moves an alloca into the frame it erases the
-/// alloca's lifetime markers, so after the split an object whose address
-/// escaped into a call looks live in every state. `coro-record-scopes` runs on
-/// presplit coroutines just before CoroSplit (ScalarOptimizerLate, O1+) and
-/// writes down, in a form CoroSplit copies into every clone, where such an
-/// object's scope ends:
+/// alloca's lifetime markers and may give several allocas one field, so after
+/// the split an object whose address escaped into a call looks live in every
+/// state, and a field looks live wherever any of its objects is.
+/// `coro-record-scopes` runs on presplit coroutines just before CoroSplit
+/// (ScalarOptimizerLate, O1+) and writes down, in a form CoroSplit copies into
+/// every clone, whose each access is and where escaped objects' scopes end:
 ///
-///   call void @g(ptr %a)                      ; the address escapes
-///     -> call void @g(ptr %a), !corofo.scope !{i32 0, i32 7}
+///   call void @g(ptr %a)            ; %a = alloca [64 x i8]; address escapes
+///     -> call void @g(ptr %a), !corofo.scope !{i64 0, i64 7, i64 64}
 ///   call void @llvm.lifetime.start.p0(ptr %a)
 ///     -> call void @llvm.var.annotation(ptr null, ptr @corofo.scope.start,
 ///                                       ptr null, i32 7, ptr null) + it
@@ -22,15 +23,18 @@
 ///     -> it + call void @llvm.var.annotation(ptr null, ptr @corofo.scope.end,
 ///                                            ptr null, i32 7, ptr null)
 ///
-/// The tag names the escaping operand (0) and the object (7); a start marker
-/// precedes each lifetime.start of object 7, an end marker follows each
-/// lifetime.end. None of them is a use of the alloca, so
-/// CoroSplit's choices (which allocas go into the frame, which share) do not
-/// change. After the split the frame analysis bounds the object to the
-/// program points reachable from its tagged escapes or start markers without
-/// passing one of its end markers (docs/frame-analysis.md says why that is sound); the
-/// plugin then removes markers and tags. `llvm.var.annotation` is dropped by
-/// code generation, so a marker that survives anywhere costs nothing.
+/// The tag names the operand (0), the object (7) and its size (64); every
+/// instruction that accesses an object or lets its address escape gets one.
+/// For objects whose address escapes, a start marker precedes each
+/// lifetime.start and an end marker follows each lifetime.end. None of them
+/// is a use of the alloca, so CoroSplit's choices (which allocas go into the
+/// frame, which share a field) do not change. After the split the frame
+/// analysis bounds an escaped object to the program points reachable from
+/// its tagged escapes or start markers without passing one of its end
+/// markers, and splits a field LLVM gave several objects where their sizes
+/// differ (docs/frame-analysis.md says why both are sound); the plugin then
+/// removes markers and tags. `llvm.var.annotation` is dropped by code
+/// generation, so a marker that survives anywhere costs nothing.
 ///
 /// USAGE:
 ///   opt -load-pass-plugin=libCoroFrameOpt.so
@@ -54,12 +58,17 @@ class Module;
 
 namespace corofo {
 
-/// Metadata kind of the tag on an escaping instruction: pairs of
-/// (operand number, object id).
+/// Metadata kind of the tag on an instruction that accesses an object or
+/// lets its address escape: triples of (operand number, object id, object
+/// size in bytes).
 inline constexpr const char *ScopeTagKind = "corofo.scope";
 
-/// The object id that \p I's operand \p OpNo escapes, if \p I is tagged so.
-std::optional<uint64_t> scopeTagFor(const llvm::Instruction &I, unsigned OpNo);
+/// Whose address operand \p OpNo of a tagged instruction is.
+struct ScopeTag {
+  uint64_t Id;   ///< The object (an alloca of the presplit coroutine).
+  uint64_t Size; ///< Its size: the instruction reaches no byte beyond it.
+};
+std::optional<ScopeTag> scopeTagFor(const llvm::Instruction &I, unsigned OpNo);
 
 /// What an `llvm.var.annotation` call means to the scope analysis.
 enum class ScopeMarker {
