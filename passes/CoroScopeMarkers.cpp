@@ -4,12 +4,15 @@
 //
 //===----------------------------------------------------------------------===//
 /// \file
-/// See CoroScopeMarkers.h. Which objects get markers: allocas of a presplit
-/// switch-ABI coroutine whose address escapes (is captured by a call, stored,
-/// converted, returned); start and end markers where they have lifetime
-/// markers. An alloca whose
-/// address is used in a way this walk does not know gets no tags at all: after the split its slot then has an
-/// untagged escape and the analysis keeps it live everywhere, as before.
+/// See CoroScopeMarkers.h. Which allocas of a presplit switch-ABI coroutine
+/// get tags: every one whose address the walk below can follow (through
+/// GEPs, casts, phis and selects to loads, stores, calls, memory intrinsics
+/// and escapes); which get start and end markers: those whose address also
+/// escapes (is captured by a call, stored, converted, returned) and that
+/// have lifetime markers. An alloca whose address is used in a way the walk
+/// does not know gets no tags at all: after the split its accesses and
+/// escapes are untagged, so the analysis keeps its field whole and, if it
+/// escapes, live everywhere, as before.
 //===----------------------------------------------------------------------===//
 
 #include "CoroScopeMarkers.h"
@@ -306,6 +309,7 @@ PreservedAnalyses CoroRecordScopesPass::run(Function &F,
   // object since the last one.
   SmallVector<AllocaInst *, 8> Allocas;
   uint64_t NextId = 0;
+  bool Stripped = false;
   for (Instruction &I : instructions(F)) {
     if (auto *AI = dyn_cast<AllocaInst>(&I)) {
       Allocas.push_back(AI);
@@ -314,21 +318,24 @@ PreservedAnalyses CoroRecordScopesPass::run(Function &F,
           NextId = std::max(NextId, CI->getZExtValue() + 1);
     }
     uint64_t Id = 0;
-    ScopeMarker K = classifyScopeMarker(I, Id);
-    if (K == ScopeMarker::Start || K == ScopeMarker::End)
+    ScopeMarker Kind = classifyScopeMarker(I, Id);
+    if (Kind == ScopeMarker::Start || Kind == ScopeMarker::End)
       NextId = std::max(NextId, Id + 1);
     if (MDNode *MD = I.getMetadata(ScopeTagKind)) {
-      for (unsigned K = 1; K < MD->getNumOperands(); K += 3)
-        if (auto *CI = mdconst::dyn_extract<ConstantInt>(MD->getOperand(K)))
+      for (unsigned Op = 1; Op < MD->getNumOperands(); Op += 3)
+        if (auto *CI = mdconst::dyn_extract<ConstantInt>(MD->getOperand(Op)))
           NextId = std::max(NextId, CI->getZExtValue() + 1);
       I.setMetadata(ScopeTagKind, nullptr);
+      Stripped = true;
     }
     if (auto *CB = dyn_cast<CallBase>(&I))
-      for (unsigned K = 0; K < CB->arg_size(); ++K)
-        if (std::optional<ScopeTag> T = argumentTag(I, K))
+      for (unsigned Arg = 0; Arg < CB->arg_size(); ++Arg)
+        if (std::optional<ScopeTag> T = argumentTag(I, Arg))
           NextId = std::max(NextId, T->Id + 1);
-    removeArgumentTags(I);
+    Stripped |= removeArgumentTags(I);
   }
+  PreservedAnalyses PA;
+  PA.preserveSet<CFGAnalyses>();
 
   struct Plan {
     AllocaInst *AI;
@@ -351,7 +358,7 @@ PreservedAnalyses CoroRecordScopesPass::run(Function &F,
                std::to_string(Plans.size()) + " objects in '" +
                F.getName().str() + "'";
       }))
-    return PreservedAnalyses::all();
+    return Stripped ? PA : PreservedAnalyses::all();
 
   Module &M = *F.getParent();
   LLVMContext &Ctx = F.getContext();
@@ -399,8 +406,6 @@ PreservedAnalyses CoroRecordScopesPass::run(Function &F,
     I->setMetadata(ScopeTagKind, nullptr);
     removeArgumentTags(*I);
   }
-  PreservedAnalyses PA;
-  PA.preserveSet<CFGAnalyses>();
   return PA;
 }
 
