@@ -118,8 +118,6 @@ private:
   /// Per slot, the objects (tag ids; -1: an access without a tag) whose
   /// accesses touch it.
   DenseMap<unsigned, SmallVector<int64_t, 2>> Touchers;
-  /// Size of each object, by tag id.
-  DenseMap<uint64_t, uint64_t> IdSize;
   /// Per slot, each escaping instruction with the object id of its scope tag
   /// (-1: untagged).
   DenseMap<unsigned, SmallVector<std::pair<Instruction *, int64_t>, 2>>
@@ -293,7 +291,6 @@ std::optional<ScopeTag> FrameAnalyzer::tagOf(Instruction *I, unsigned OpNo,
       Tag->Size > groupEnd(Id) - groupBegin(Id))
     return std::nullopt;
   ObjectSizes[L.Slots[Id].GroupStart].push_back(Tag->Size);
-  IdSize[Tag->Id] = Tag->Size;
   return Tag;
 }
 
