@@ -29,7 +29,10 @@ static cl::opt<bool> EnableAll(
 static cl::list<PassId> DisabledPasses(
     "coro-frame-opt-disable", cl::CommaSeparated, cl::cat(Category),
     cl::desc("Leave these CoroFrameOpt passes out of the default pipelines"),
-    cl::values(clEnumValN(PassId::Report, "report",
+    cl::values(clEnumValN(PassId::Collapse, "collapse",
+                          "coro-state-collapse (merge identical suspend "
+                          "points before CoroSplit)"),
+               clEnumValN(PassId::Report, "report",
                           "coro-frame-report (frame-size remarks)"),
                clEnumValN(PassId::Overlap, "overlap",
                           "coro-frame-overlap (share frame bytes)"),
@@ -91,6 +94,9 @@ PluginOptions readPluginOptions() {
   O.PrintAnalysis = PrintAnalysis;
   for (PassId P : DisabledPasses) {
     switch (P) {
+    case PassId::Collapse:
+      O.CollapseEnabled = false;
+      break;
     case PassId::Report:
       O.ReportEnabled = false;
       break;

@@ -20,13 +20,14 @@
 namespace corofo {
 
 /// The passes that can be switched off one by one.
-enum class PassId { Overlap, Scopes, Report, CompletedResume };
+enum class PassId { Collapse, Overlap, Scopes, Report, CompletedResume };
 
 struct PluginOptions {
   /// False with `-coro-frame-opt-enable=false`: the plugin adds nothing to
   /// clang's pipelines (named passes still run when asked for explicitly).
   bool Enabled = true;
   bool ReportEnabled = true;
+  bool CollapseEnabled = true;
   bool OverlapEnabled = true;
   bool ScopesEnabled = true;
   bool CompletedResumeEnabled = true;
@@ -40,6 +41,8 @@ struct PluginOptions {
     switch (P) {
     case PassId::Report:
       return Enabled && ReportEnabled;
+    case PassId::Collapse:
+      return Enabled && CollapseEnabled;
     case PassId::Overlap:
       return Enabled && OverlapEnabled;
     case PassId::Scopes: // Only the overlap uses them.

@@ -13,12 +13,13 @@
 ///            print<coro-frame>, coro-frame-opt (every enabled pass, all
 ///            coroutines of the module)
 ///   cgscc:   coro-frame-opt (every enabled pass, ramps in the SCC)
-///   function: coro-record-scopes (before CoroSplit)
+///   function: coro-state-collapse, coro-record-scopes (before CoroSplit)
 /// and adds the drivers to the default pipelines (see CoroPipeline.h and
 /// docs/pipeline.md): CGSCCOptimizerLate at O1-O3/Os/Oz, OptimizerLast at O0,
-/// and coro-completed-resume-cleanup at OptimizerLast at O1-O3/Os/Oz; with the
-/// overlap pass, coro-record-scopes at ScalarOptimizerLate (the last point
-/// before CoroSplit) and coro-scope-markers-cleanup at OptimizerLast.
+/// and coro-completed-resume-cleanup at OptimizerLast at O1-O3/Os/Oz;
+/// coro-state-collapse at ScalarOptimizerLate (the last point before
+/// CoroSplit, at every level); with the overlap pass, coro-record-scopes
+/// there too (O1+) and coro-scope-markers-cleanup at OptimizerLast.
 //===----------------------------------------------------------------------===//
 
 #include "CoroCompletedResume.h"
@@ -26,6 +27,7 @@
 #include "CoroFrameReport.h"
 #include "CoroPipeline.h"
 #include "CoroScopeMarkers.h"
+#include "CoroStateCollapse.h"
 #include "Options.h"
 
 #include "llvm/Config/llvm-config.h"
@@ -102,6 +104,11 @@ static bool parseFunctionPass(StringRef Name, FunctionPassManager &FPM,
     FPM.addPass(CoroRecordScopesPass());
     return true;
   }
+  if (Name == "coro-state-collapse") {
+    readPluginOptions(); // The bisect limit applies to named passes too.
+    FPM.addPass(CoroStateCollapsePass());
+    return true;
+  }
   return false;
 }
 
@@ -120,6 +127,8 @@ static void registerCallbacks(PassBuilder &PB) {
                             "coro-completed-resume-cleanup");
     PIC->addClassToPassName(CoroFrameOptModulePass::name(), "coro-frame-opt");
     PIC->addClassToPassName(CoroRecordScopesPass::name(), "coro-record-scopes");
+    PIC->addClassToPassName(CoroStateCollapsePass::name(),
+                            "coro-state-collapse");
     PIC->addClassToPassName(CoroScopeMarkersCleanupPass::name(),
                             "coro-scope-markers-cleanup");
     PIC->addClassToPassName(CoroFrameOptCGSCCPass::name(), "coro-frame-opt");
@@ -132,13 +141,16 @@ static void registerCallbacks(PassBuilder &PB) {
         if (Opts.Enabled && Level != OptimizationLevel::O0)
           CGPM.addPass(CoroFrameOptCGSCCPass(Opts));
       });
-  // Object scopes for the overlap pass, recorded as late before CoroSplit as
-  // the pipeline allows (after SROA and the last inlining into the ramp).
-  // Clang emits no lifetime markers at O0: nothing to record there.
+  // Identical suspend points merged, then object scopes for the overlap pass
+  // recorded, as late before CoroSplit as the pipeline allows (after SROA and
+  // the last inlining into the ramp). At O0 this point runs before
+  // coro-early, on code as clang emitted it; scopes are recorded above O0.
   PB.registerScalarOptimizerLateEPCallback(
       [](FunctionPassManager &FPM, OptimizationLevel Level) {
-        if (Level != OptimizationLevel::O0 &&
-            readPluginOptions().isEnabled(PassId::Scopes))
+        PluginOptions Opts = readPluginOptions();
+        if (Opts.isEnabled(PassId::Collapse))
+          FPM.addPass(CoroStateCollapsePass());
+        if (Level != OptimizationLevel::O0 && Opts.isEnabled(PassId::Scopes))
           FPM.addPass(CoroRecordScopesPass());
       });
   // The O0 pipeline has no CGSCCOptimizerLate point; OptimizerLast is the one
