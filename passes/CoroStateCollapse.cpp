@@ -779,6 +779,8 @@ PreservedAnalyses CoroStateCollapsePass::run(Function &F,
     std::string Why;
   };
   SmallVector<Missed, 4> Misses;
+  unsigned Collapsed = 0;
+  size_t PointsBefore = collectSuspendPoints(F).size();
   for (bool Merged = true; Merged;) {
     Merged = false;
     Misses.clear();
@@ -816,6 +818,7 @@ PreservedAnalyses CoroStateCollapsePass::run(Function &F,
                  << "': one state fewer";
         });
         mergeContinuations(M);
+        ++Collapsed;
         Merged = Changed = true;
       }
     }
@@ -839,6 +842,14 @@ PreservedAnalyses CoroStateCollapsePass::run(Function &F,
              << ore::NV("Other", lineOf(*Miss.Kept.Suspend)) << " of '"
              << ore::NV("Coroutine", demangle(F.getName()))
              << "', which awaits alike: " << ore::NV("Difference", Miss.Why);
+    });
+  if (Collapsed)
+    ORE.emit([&] {
+      return OptimizationRemark(CollapseRemarkPass, "CoroutineCollapsed", &F)
+             << "'" << ore::NV("Coroutine", demangle(F.getName())) << "': "
+             << ore::NV("Collapsed", Collapsed) << " of "
+             << ore::NV("SuspendPoints", PointsBefore)
+             << " non-final suspend points collapsed into identical ones";
     });
   return Changed ? PreservedAnalyses::none() : PreservedAnalyses::all();
 }

@@ -21,6 +21,10 @@
 ; RUN: %opt -passes='coro-early,function(coro-state-collapse),cgscc(coro-split)' -verify-each -S %inputs/ir/collapse.ll -o - | FileCheck %s --check-prefix=SPLIT
 ; RUN: %opt -passes='function(coro-state-collapse),coro-early,cgscc(coro-split)' -verify-each -S %inputs/ir/collapse.ll -o - | FileCheck %s --check-prefix=SPLIT
 ; RUN: %stock-opt -passes='coro-early,cgscc(coro-split)' -S %inputs/ir/collapse.ll -o - | FileCheck %s --check-prefix=STOCK
+; In the default pipelines (the pass at ScalarOptimizerLate): the same merges.
+; RUN: %opt -passes='default<O0>' -verify-each -pass-remarks=coro-state-collapse -disable-output %inputs/ir/collapse.ll 2>&1 | FileCheck %s --check-prefix=PIPELINE
+; RUN: %opt -passes='default<O2>' -verify-each -pass-remarks=coro-state-collapse -disable-output %inputs/ir/collapse.ll 2>&1 | FileCheck %s --check-prefix=PIPELINE
+; RUN: %opt -passes='default<O2>' -coro-frame-opt-disable=collapse -pass-remarks=coro-state-collapse -disable-output %inputs/ir/collapse.ll 2>&1 | count 0
 ; The bisect limit counts each merge: with 1, three_arms keeps one of its two.
 ; RUN: %opt -coro-frame-opt-max-transforms=2 -passes='function(coro-state-collapse)' -S %inputs/ir/collapse.ll -o /dev/null 2>&1 | FileCheck %s --check-prefix=BISECT
 ;
@@ -88,15 +92,20 @@
 ; CHECK: %save2 = call token @llvm.coro.save(ptr null)
 ;
 ; REMARK: remark: <unknown>:0:0: suspend point collapsed into an identical one of 'two_arms': one state fewer
+; REMARK-NEXT: remark: <unknown>:0:0: 'two_arms': 1 of 2 non-final suspend points collapsed into identical ones
 ; REMARK-NEXT: remark: <unknown>:0:0: suspend point collapsed into an identical one of 'three_arms': one state fewer
 ; REMARK-NEXT: remark: <unknown>:0:0: suspend point collapsed into an identical one of 'three_arms': one state fewer
+; REMARK-NEXT: remark: <unknown>:0:0: 'three_arms': 2 of 3 non-final suspend points collapsed into identical ones
 ; REMARK-NEXT: remark: <unknown>:0:0: suspend point not collapsed into the one of 'one_call_differs', which awaits alike: call of 'use' differs from call of 'use_twice' (line 42)
 ; REMARK-NEXT: remark: <unknown>:0:0: suspend point collapsed into an identical one of 'in_loop': one state fewer
+; REMARK-NEXT: remark: <unknown>:0:0: 'in_loop': 1 of 2 non-final suspend points collapsed into identical ones
 ; REMARK-NEXT: remark: <unknown>:0:0: suspend point not collapsed into the one of 'in_loop_no_markers', which awaits alike: object 'aw1' and object 'aw2' may be live at the same time
 ; REMARK-NEXT: remark: <unknown>:0:0: suspend point collapsed into an identical one of 'no_markers': one state fewer
+; REMARK-NEXT: remark: <unknown>:0:0: 'no_markers': 1 of 2 non-final suspend points collapsed into identical ones
 ; REMARK-NEXT: remark: <unknown>:0:0: suspend point not collapsed into the one of 'live_together', which awaits alike: object 'aw1' and object 'aw2' may be live at the same time
 ; REMARK-NEXT: remark: <unknown>:0:0: suspend point not collapsed into the one of 'eh_paths_differ', which awaits alike: call of 'llvm.lifetime.end.p0' differs from call of 'log'
 ; REMARK-NEXT: remark: <unknown>:0:0: suspend point collapsed into an identical one of 'carried': one state fewer
+; REMARK-NEXT: remark: <unknown>:0:0: 'carried': 1 of 2 non-final suspend points collapsed into identical ones
 ; REMARK-NEXT: remark: <unknown>:0:0: suspend point not collapsed into the one of 'constant_differs', which awaits alike: operand 0 of call of 'use' is i32 1 where call of 'use' has i32 2
 ; REMARK-NOT: remark
 ;
@@ -126,6 +135,12 @@
 ; STOCK-DAG: %two_arms.Frame = type { ptr, ptr, %awaiter, %awaiter, i64, i2 }
 ; STOCK-DAG: %three_arms.Frame = type { ptr, ptr, %awaiter, %awaiter, %awaiter, i64, i2 }
 ; STOCK-DAG: %carried.Frame = type { ptr, ptr, %awaiter, %awaiter, i64, ptr, ptr, i2 }
+;
+; PIPELINE: 'two_arms': 1 of 2 non-final suspend points collapsed
+; PIPELINE: 'three_arms': 2 of 3 non-final suspend points collapsed
+; PIPELINE: 'in_loop': 1 of 2 non-final suspend points collapsed
+; PIPELINE: 'no_markers': 1 of 2 non-final suspend points collapsed
+; PIPELINE: 'carried': 1 of 2 non-final suspend points collapsed
 ;
 ; BISECT: coro-frame-opt: transformation 1: state-collapse: merge a suspend point of 'two_arms' into the one (applied)
 ; BISECT-NEXT: coro-frame-opt: transformation 2: state-collapse: merge a suspend point of 'three_arms' into the one (applied)
