@@ -144,10 +144,11 @@ class ContinuationMatcher {
 public:
   ContinuationMatcher(const SuspendPoint &Keep, const SuspendPoint &Drop,
                       DenseMap<std::pair<Function *, Function *>, bool> &Same,
-                      GlobalNumberState &GN, const DominatorTree &DT)
+                      GlobalNumberState &GN, const DominatorTree &DT,
+                      bool CarryConstants)
       : P1(Keep), P2(Drop), Head1(Keep.Save->getParent()),
-        Head2(Drop.Save->getParent()), DT(DT), SameWrappers(Same),
-        Numbers(GN) {}
+        Head2(Drop.Save->getParent()), DT(DT), CarryConstants(CarryConstants),
+        SameWrappers(Same), Numbers(GN) {}
 
   bool match();
 
@@ -178,6 +179,7 @@ public:
   const SuspendPoint P1, P2;
   BasicBlock *Head1, *Head2;
   const DominatorTree &DT;
+  const bool CarryConstants;
 
 private:
   bool fail(const Twine &Why) {
@@ -194,6 +196,7 @@ private:
   bool correspondOrCarry(Value *V1, Value *V2, Instruction *User,
                          unsigned OpNo);
   bool planEntries();
+  bool constantsPayOff();
   bool sameAwaitWrapper(Value *V1, Value *V2);
   bool checkEntries();
   bool checkEscapes(BasicBlock *B, bool First);
@@ -306,7 +309,10 @@ bool ContinuationMatcher::matchBlock(BasicBlock *B1, BasicBlock *B2) {
       // mean identical await_suspend calls.
       if (IsAwaitSuspend && K == 2 && O1 != O2 && sameAwaitWrapper(O1, O2))
         continue;
-      if (isa<Instruction>(O1) || isa<Instruction>(O2)) {
+      bool Constants = isa<ConstantInt, ConstantFP>(O1) &&
+                       isa<ConstantInt, ConstantFP>(O2);
+      if (isa<Instruction>(O1) || isa<Instruction>(O2) ||
+          (CarryConstants && Constants && O1 != O2)) {
         Deferred.push_back({O1, O2, &I1, K});
         continue;
       }
@@ -384,7 +390,8 @@ bool ContinuationMatcher::correspondOrCarry(Value *V1, Value *V2,
   if (correspond(V1, V2))
     return true;
   auto IsCarriable = [&](Value *V) {
-    if (!isa<Instruction>(V) && !isa<Argument>(V))
+    if (!isa<Instruction>(V) && !isa<Argument>(V) &&
+        !(CarryConstants && isa<ConstantInt, ConstantFP>(V)))
       return false;
     if (auto *I = dyn_cast<Instruction>(V); I && (inRegion1(I) || inRegion2(I)))
       return false;
@@ -399,6 +406,13 @@ bool ContinuationMatcher::correspondOrCarry(Value *V1, Value *V2,
     if (CB->getIntrinsicID() != Intrinsic::not_intrinsic ||
         &CB->getOperandUse(OpNo) == &CB->getCalledOperandUse())
       return false;
+  // Many operands must stay constants (switch cases, struct indices, ...):
+  // a constant is carried only where any value may stand.
+  if (isa<Constant>(V1) &&
+      !(isa<CallBase, BinaryOperator, CmpInst, SelectInst, PHINode,
+            ReturnInst>(User) ||
+        (isa<StoreInst>(User) && OpNo == 0)))
+    return false;
   Carried.push_back({V1, V2, User, OpNo});
   return true;
 }
@@ -668,7 +682,30 @@ bool ContinuationMatcher::match() {
   for (auto [B1, B2] : Blocks)
     if (!checkEscapes(B1, /*First=*/true) || !checkEscapes(B2, false))
       return false;
-  return checkAllocaPairs() && planEntries();
+  return checkAllocaPairs() && planEntries() && constantsPayOff();
+}
+
+/// A carried constant costs a store at every entry and a load at every use;
+/// merge only if the dropped continuation is more than twice that much code.
+bool ContinuationMatcher::constantsPayOff() {
+  DenseSet<std::pair<Value *, Value *>> Pairs;
+  unsigned Loads = 0;
+  for (const CarriedUse &C : Carried)
+    if (isa<Constant>(C.V1) || isa<Constant>(C.V2)) {
+      Pairs.insert({C.V1, C.V2});
+      ++Loads;
+    }
+  if (Pairs.empty())
+    return true;
+  unsigned Added = Loads + Pairs.size() * EntryPoints.size();
+  unsigned Dropped = 0;
+  for (auto [B2, B1] : Blocks2)
+    for (const Instruction &I : *B2)
+      Dropped += inRegion2(&I);
+  if (Dropped > 2 * Added)
+    return true;
+  return fail("the continuations differ in constants, and carrying them "
+              "would cost more code than the merge saves");
 }
 
 /// Redirect region 2's entries into region 1, make its allocas region 1's
@@ -684,7 +721,8 @@ static void mergeContinuations(ContinuationMatcher &M) {
       continue;
     Slot = new AllocaInst(C.V1->getType(), DL.getAllocaAddrSpace(), nullptr,
                           DL.getPrefTypeAlign(C.V1->getType()),
-                          C.V1->getName() + ".carried",
+                          C.V1->hasName() ? C.V1->getName() + ".carried"
+                                          : Twine("carried"),
                           F.getEntryBlock().getFirstNonPHIOrDbgOrAlloca());
     for (auto [Point, First] : M.EntryPoints) {
       Value *V = First ? C.V1 : C.V2;
@@ -737,7 +775,9 @@ static void mergeContinuations(ContinuationMatcher &M) {
     if (auto *Phi = dyn_cast<PHINode>(C.User))
       At = Phi->getIncomingBlock(C.OpNo)->getTerminator();
     auto *Load = new LoadInst(C.V1->getType(), Slot,
-                              C.V1->getName() + ".arm", At->getIterator());
+                              C.V1->hasName() ? C.V1->getName() + ".arm"
+                                              : Twine("arm"),
+                              At->getIterator());
     C.User->setOperand(C.OpNo, Load);
   }
   for (auto [A2, A1] : M.Allocas2) {
@@ -792,7 +832,7 @@ PreservedAnalyses CoroStateCollapsePass::run(Function &F,
         if (Declined.count({Points[I].Save, Points[J].Save}))
           continue;
         ContinuationMatcher M(Points[I], Points[J], SameWrappers, Numbers,
-                              DT);
+                              DT, CarryConstants);
         if (!M.match()) {
           if (M.AwaitAlike && !Reported) {
             Misses.push_back({Points[I], Points[J], M.Difference});

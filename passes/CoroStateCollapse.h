@@ -26,12 +26,16 @@
 ///     the other); they become one alloca, so the merged state also has one
 ///     set of frame slots: that is how corresponding slots of collapsed
 ///     states get the same offsets;
+///   - values from before the save that differ (each arm computed its own)
+///     are carried: a slot every entry into either continuation sets, read
+///     where the kept continuation used its value; constants only where that
+///     drops more than twice the code it adds;
 ///   - the `llvm.coro.await.suspend` wrappers may be different functions with
 ///     identical bodies (clang emits one per co_await expression).
 /// Anything else that differs, a value computed after the suspend but used
 /// after the join, or control flow that re-enters a continuation, keeps the
-/// states apart; for alternative suspend points (neither dominates the
-/// other) that await alike (the suspend calls themselves match) a missed
+/// states apart; for alternative suspend points (neither one's await_ready
+/// test dominates the other's) that await alike (the suspend calls themselves match) a missed
 /// remark names the first difference.
 ///
 /// Because the merge happens before CoroSplit, the index values, the dispatch
@@ -52,8 +56,14 @@ namespace corofo {
 
 /// Merge identical suspend points of a presplit switch-ABI coroutine.
 struct CoroStateCollapsePass : llvm::PassInfoMixin<CoroStateCollapsePass> {
+  /// \p CarryConstants: also merge continuations that differ in constants,
+  /// carrying them in a slot like other values, where the code dropped is
+  /// more than twice the stores and loads added (docs/state-collapse.md).
+  explicit CoroStateCollapsePass(bool CarryConstants = true)
+      : CarryConstants(CarryConstants) {}
   llvm::PreservedAnalyses run(llvm::Function &F,
                               llvm::FunctionAnalysisManager &AM);
+  bool CarryConstants;
   // Also at -O0, where clang marks every function optnone.
   static bool isRequired() { return true; }
 };

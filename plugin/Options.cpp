@@ -72,6 +72,13 @@ static cl::opt<bool> PrintAnalysis(
     cl::desc("Print the frame analysis of every coroutine where the default "
              "pipeline handles it (for tests)"));
 
+static cl::opt<bool> CollapseCarryConstants(
+    "coro-frame-opt-collapse-constants", cl::init(true), cl::cat(Category),
+    cl::Hidden,
+    cl::desc("coro-state-collapse: also merge states whose code differs in "
+             "constants, carrying them in a frame slot where the code "
+             "dropped is more than twice the code added (default true)"));
+
 static cl::opt<int64_t> MaxTransforms(
     "coro-frame-opt-max-transforms", cl::init(-1), cl::cat(Category),
     cl::value_desc("N"),
@@ -92,6 +99,7 @@ PluginOptions readPluginOptions() {
   O.Enabled = EnableAll;
   O.Report.WarnAbove = WarnAbove;
   O.PrintAnalysis = PrintAnalysis;
+  O.CollapseCarryConstants = CollapseCarryConstants;
   for (PassId P : DisabledPasses) {
     switch (P) {
     case PassId::Collapse:

@@ -36,6 +36,8 @@ struct PluginOptions {
   ReportOptions Report; ///< Settings of the frame report.
   /// Print the frame analysis of each coroutine the drivers handle (tests).
   bool PrintAnalysis = false;
+  /// coro-state-collapse also carries constants where that saves code.
+  bool CollapseCarryConstants = true;
 
   bool isEnabled(PassId P) const {
     switch (P) {

@@ -105,8 +105,8 @@ static bool parseFunctionPass(StringRef Name, FunctionPassManager &FPM,
     return true;
   }
   if (Name == "coro-state-collapse") {
-    readPluginOptions(); // The bisect limit applies to named passes too.
-    FPM.addPass(CoroStateCollapsePass());
+    // The bisect limit applies to named passes too.
+    FPM.addPass(CoroStateCollapsePass(readPluginOptions().CollapseCarryConstants));
     return true;
   }
   return false;
@@ -149,7 +149,7 @@ static void registerCallbacks(PassBuilder &PB) {
       [](FunctionPassManager &FPM, OptimizationLevel Level) {
         PluginOptions Opts = readPluginOptions();
         if (Opts.isEnabled(PassId::Collapse))
-          FPM.addPass(CoroStateCollapsePass());
+          FPM.addPass(CoroStateCollapsePass(Opts.CollapseCarryConstants));
         if (Level != OptimizationLevel::O0 && Opts.isEnabled(PassId::Scopes))
           FPM.addPass(CoroRecordScopesPass());
       });

@@ -5,10 +5,12 @@
 ; awaiter field) of them. Kept apart: a resume path with one different call
 ; (the missed remark names it), objects that may be live together (loop
 ; without lifetime markers; a lifetime that spans both arms), exception
-; paths that differ, a constant that differs. Merged: two arms, three arms
+; paths that differ, a constant that differs in a short continuation (the
+; missed remark says carrying it costs more than it saves). Merged: two arms, three arms
 ; joining in a phi, arms in a loop with lifetime markers, arms without
 ; markers outside loops, arms whose continuations use values each arm
-; computed before its suspend (carried in a slot both arms set).
+; computed before its suspend (carried in a slot both arms set), a longer
+; continuation that differs in a constant (carried the same way).
 ;
 ; RUN: %opt -passes='function(coro-state-collapse)' -verify-each -pass-remarks=coro-state-collapse -pass-remarks-missed=coro-state-collapse -S -o %t.ll < %inputs/ir/collapse.ll 2> %t.remarks
 ; RUN: FileCheck %s < %t.ll
@@ -90,6 +92,14 @@
 ; CHECK-LABEL: define ptr @constant_differs(
 ; CHECK: %save1 = call token @llvm.coro.save(ptr null)
 ; CHECK: %save2 = call token @llvm.coro.save(ptr null)
+; CHECK-LABEL: define ptr @constant_carried(
+; CHECK: %carried = alloca i32, align 4
+; CHECK: store i32 1, ptr %carried, align 4
+; CHECK: %arm = load i32, ptr %carried, align 4
+; CHECK-NEXT: call void @use(i32 %arm)
+; CHECK: store i32 2, ptr %carried, align 4
+; CHECK-NOT: @llvm.coro.save
+; CHECK-LABEL: define internal void @wrap1(
 ;
 ; REMARK: remark: <unknown>:0:0: suspend point collapsed into an identical one of 'two_arms': one state fewer
 ; REMARK-NEXT: remark: <unknown>:0:0: 'two_arms': 1 of 2 non-final suspend points collapsed into identical ones
@@ -106,7 +116,9 @@
 ; REMARK-NEXT: remark: <unknown>:0:0: suspend point not collapsed into the one of 'eh_paths_differ', which awaits alike: call of 'llvm.lifetime.end.p0' differs from call of 'log'
 ; REMARK-NEXT: remark: <unknown>:0:0: suspend point collapsed into an identical one of 'carried': one state fewer
 ; REMARK-NEXT: remark: <unknown>:0:0: 'carried': 1 of 2 non-final suspend points collapsed into identical ones
-; REMARK-NEXT: remark: <unknown>:0:0: suspend point not collapsed into the one of 'constant_differs', which awaits alike: operand 0 of call of 'use' is i32 1 where call of 'use' has i32 2
+; REMARK-NEXT: remark: <unknown>:0:0: suspend point not collapsed into the one of 'constant_differs', which awaits alike: the continuations differ in constants, and carrying them would cost more code than the merge saves
+; REMARK-NEXT: remark: <unknown>:0:0: suspend point collapsed into an identical one of 'constant_carried': one state fewer
+; REMARK-NEXT: remark: <unknown>:0:0: 'constant_carried': 1 of 2 non-final suspend points collapsed into identical ones
 ; REMARK-NOT: remark
 ;
 ; One awaiter field and a one-bit index where stock has two (or three)
@@ -141,6 +153,7 @@
 ; PIPELINE: 'in_loop': 1 of 2 non-final suspend points collapsed
 ; PIPELINE: 'no_markers': 1 of 2 non-final suspend points collapsed
 ; PIPELINE: 'carried': 1 of 2 non-final suspend points collapsed
+; PIPELINE: 'constant_carried': 1 of 2 non-final suspend points collapsed
 ;
 ; BISECT: coro-frame-opt: transformation 1: state-collapse: merge a suspend point of 'two_arms' into the one (applied)
 ; BISECT-NEXT: coro-frame-opt: transformation 2: state-collapse: merge a suspend point of 'three_arms' into the one (applied)

@@ -573,7 +573,9 @@ ret:
   ret ptr %hdl
 }
 
-; The continuations differ in a constant only: kept apart.
+; The continuations differ in a constant only, and the code to carry it
+; (a store in each arm, a load) is half of what the merge would drop: kept
+; apart.
 define ptr @constant_differs(i1 %c) presplitcoroutine {
 entry:
   %aw1 = alloca %awaiter, align 8
@@ -602,6 +604,57 @@ arm2:
                              i8 1, label %cleanup]
 resume2:
   call void @use(i32 2)
+  br label %final
+final:
+  %sf = call i8 @llvm.coro.suspend(token none, i1 true)
+  switch i8 %sf, label %ret [i8 0, label %trap
+                             i8 1, label %cleanup]
+trap:
+  unreachable
+cleanup:
+  %mem = call ptr @llvm.coro.free(token %id, ptr %hdl)
+  call void @_ZdlPvm(ptr %mem, i64 %size)
+  br label %ret
+ret:
+  call void @llvm.coro.end(ptr %hdl, i1 false, token none)
+  ret ptr %hdl
+}
+
+; Longer continuations that differ in a constant: worth carrying it.
+define ptr @constant_carried(i1 %c) presplitcoroutine {
+entry:
+  %aw1 = alloca %awaiter, align 8
+  %aw2 = alloca %awaiter, align 8
+  %id = call token @llvm.coro.id(i32 16, ptr null, ptr null, ptr null)
+  %size = call i64 @llvm.coro.size.i64()
+  %alloc = call ptr @_Znwm(i64 %size)
+  %hdl = call noalias ptr @llvm.coro.begin(token %id, ptr %alloc)
+  br i1 %c, label %arm1, label %arm2
+arm1:
+  call void @make(ptr %aw1, i32 1)
+  %save1 = call token @llvm.coro.save(ptr null)
+  call void @llvm.coro.await.suspend.void(ptr %aw1, ptr %hdl, ptr @wrap1)
+  %s1 = call i8 @llvm.coro.suspend(token %save1, i1 false)
+  switch i8 %s1, label %ret [i8 0, label %resume1
+                             i8 1, label %cleanup]
+resume1:
+  call void @use(i32 1)
+  call void @log()
+  call void @log()
+  call void @log()
+  br label %final
+arm2:
+  call void @make(ptr %aw2, i32 2)
+  %save2 = call token @llvm.coro.save(ptr null)
+  call void @llvm.coro.await.suspend.void(ptr %aw2, ptr %hdl, ptr @wrap2)
+  %s2 = call i8 @llvm.coro.suspend(token %save2, i1 false)
+  switch i8 %s2, label %ret [i8 0, label %resume2
+                             i8 1, label %cleanup]
+resume2:
+  call void @use(i32 2)
+  call void @log()
+  call void @log()
+  call void @log()
   br label %final
 final:
   %sf = call i8 @llvm.coro.suspend(token none, i1 true)
