@@ -614,6 +614,14 @@ bool ContinuationMatcher::neverLiveTogether(AllocaInst *A1, AllocaInst *A2) {
   return markersNeverOverlap(F, A1, A2) || usesMutuallyUnreachable(A1, A2);
 }
 
+/// The promise is the one alloca CoroSplit puts at a fixed place.
+static bool isPromise(const AllocaInst *A) {
+  return any_of(A->users(), [](const User *U) {
+    const auto *II = dyn_cast<IntrinsicInst>(U);
+    return II && II->getIntrinsicID() == Intrinsic::coro_id;
+  });
+}
+
 bool ContinuationMatcher::checkAllocaPairs() {
   Function &F = *Head1->getParent();
   for (auto [A2, A1] : Allocas2) {
@@ -623,7 +631,11 @@ bool ContinuationMatcher::checkAllocaPairs() {
         A2->getParent() != &F.getEntryBlock() ||
         A1->getAllocatedType() != A2->getAllocatedType() ||
         A1->getArraySize() != A2->getArraySize() ||
-        A1->getAddressSpace() != A2->getAddressSpace())
+        A1->getAddressSpace() != A2->getAddressSpace() ||
+        // Clang keeps these on the ramp's stack, out of the frame.
+        A1->hasMetadata("coro.outside.frame") ||
+        A2->hasMetadata("coro.outside.frame") || isPromise(A1) ||
+        isPromise(A2))
       return fail(Objects + " are not alike");
     if (!neverLiveTogether(A1, A2))
       return fail(Objects + " may be live at the same time");
