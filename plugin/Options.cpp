@@ -41,7 +41,10 @@ static cl::list<PassId> DisabledPasses(
                           "overlap, recorded before CoroSplit)"),
                clEnumValN(PassId::CompletedResume, "completed-resume",
                           "coro-completed-resume (same as "
-                          "-coro-frame-opt-completed-resume=ub)")));
+                          "-coro-frame-opt-completed-resume=ub)"),
+               clEnumValN(PassId::Wrapper, "wrapper",
+                          "coro-wrapper-inline (wrapper coroutines return "
+                          "the task they await)")));
 
 namespace {
 /// CompletedResumePolicy plus "not given".
@@ -116,6 +119,9 @@ PluginOptions readPluginOptions() {
       break;
     case PassId::CompletedResume:
       O.CompletedResumeEnabled = false;
+      break;
+    case PassId::Wrapper:
+      O.WrapperEnabled = false;
       break;
     }
   }

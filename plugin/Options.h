@@ -20,7 +20,7 @@
 namespace corofo {
 
 /// The passes that can be switched off one by one.
-enum class PassId { Collapse, Overlap, Scopes, Report, CompletedResume };
+enum class PassId { Collapse, Overlap, Scopes, Report, CompletedResume, Wrapper };
 
 struct PluginOptions {
   /// False with `-coro-frame-opt-enable=false`: the plugin adds nothing to
@@ -31,6 +31,7 @@ struct PluginOptions {
   bool OverlapEnabled = true;
   bool ScopesEnabled = true;
   bool CompletedResumeEnabled = true;
+  bool WrapperEnabled = true;
   /// `-coro-frame-opt-completed-resume`; unset: by optimization level.
   std::optional<CompletedResumePolicy> CompletedResume;
   ReportOptions Report; ///< Settings of the frame report.
@@ -51,6 +52,8 @@ struct PluginOptions {
       return Enabled && OverlapEnabled && ScopesEnabled;
     case PassId::CompletedResume:
       return Enabled && CompletedResumeEnabled;
+    case PassId::Wrapper:
+      return Enabled && WrapperEnabled;
     }
     return false;
   }

@@ -10,15 +10,16 @@
 ///   module:  coro-frame-report, coro-frame-overlap,
 ///            coro-completed-resume<pending|trap|ub>,
 ///            coro-completed-resume-cleanup, coro-scope-markers-cleanup,
-///            print<coro-frame>, coro-frame-opt (every enabled pass, all
-///            coroutines of the module)
+///            print<coro-frame>, coro-wrapper-inline, coro-frame-opt
+///            (every enabled pass, all coroutines of the module)
 ///   cgscc:   coro-frame-opt (every enabled pass, ramps in the SCC)
 ///   function: coro-state-collapse, coro-record-scopes (before CoroSplit)
 /// and adds the drivers to the default pipelines (see CoroPipeline.h and
 /// docs/pipeline.md): CGSCCOptimizerLate at O1-O3/Os/Oz, OptimizerLast at O0,
 /// and coro-completed-resume-cleanup at OptimizerLast at O1-O3/Os/Oz;
-/// coro-state-collapse at ScalarOptimizerLate (the last point before
-/// CoroSplit, at every level); with the overlap pass, coro-record-scopes
+/// coro-wrapper-inline at PipelineEarlySimplification (O1+, before the
+/// inliner); coro-state-collapse at ScalarOptimizerLate (the last point
+/// before CoroSplit, at every level); with the overlap pass, coro-record-scopes
 /// there too (O1+) and coro-scope-markers-cleanup at OptimizerLast.
 //===----------------------------------------------------------------------===//
 
@@ -28,6 +29,7 @@
 #include "CoroPipeline.h"
 #include "CoroScopeMarkers.h"
 #include "CoroStateCollapse.h"
+#include "CoroWrapperInline.h"
 #include "Options.h"
 
 #include "llvm/Config/llvm-config.h"
@@ -56,6 +58,11 @@ static bool parseModulePass(StringRef Name, ModulePassManager &MPM,
   }
   if (Name == "coro-frame-opt") {
     MPM.addPass(CoroFrameOptModulePass(readPluginOptions(), /*AtO0=*/false));
+    return true;
+  }
+  if (Name == "coro-wrapper-inline") {
+    readPluginOptions(); // the bisect limit applies to named passes too
+    MPM.addPass(CoroWrapperInlinePass());
     return true;
   }
   if (Name == "coro-scope-markers-cleanup") {
@@ -129,6 +136,8 @@ static void registerCallbacks(PassBuilder &PB) {
     PIC->addClassToPassName(CoroRecordScopesPass::name(), "coro-record-scopes");
     PIC->addClassToPassName(CoroStateCollapsePass::name(),
                             "coro-state-collapse");
+    PIC->addClassToPassName(CoroWrapperInlinePass::name(),
+                            "coro-wrapper-inline");
     PIC->addClassToPassName(CoroScopeMarkersCleanupPass::name(),
                             "coro-scope-markers-cleanup");
     PIC->addClassToPassName(CoroFrameOptCGSCCPass::name(), "coro-frame-opt");
@@ -140,6 +149,15 @@ static void registerCallbacks(PassBuilder &PB) {
         PluginOptions Opts = readPluginOptions();
         if (Opts.Enabled && Level != OptimizationLevel::O0)
           CGPM.addPass(CoroFrameOptCGSCCPass(Opts));
+      });
+  // Wrappers turn into calls of what they await before the inliner (which
+  // would inline the awaited ramp into them) and after coro-early. Not at
+  // O0: debug builds keep every coroutine as written.
+  PB.registerPipelineEarlySimplificationEPCallback(
+      [](ModulePassManager &MPM, OptimizationLevel Level, ThinOrFullLTOPhase) {
+        PluginOptions Opts = readPluginOptions();
+        if (Level != OptimizationLevel::O0 && Opts.isEnabled(PassId::Wrapper))
+          MPM.addPass(CoroWrapperInlinePass());
       });
   // Identical suspend points merged, then object scopes for the overlap pass
   // recorded, as late before CoroSplit as the pipeline allows (after SROA and
