@@ -1483,6 +1483,15 @@ SmallVector<Function *, 4> WrapperMatcher::rewrite(Function &Original) {
   for (unsigned I = 1, E = Call->arg_size(); I != E; ++I)
     Args.push_back(materialize(Call->getArgOperand(I), B, VMap));
   CallInst *Forward = B.CreateCall(Callee->getFunctionType(), Callee, Args);
+  // Locations of the copy are scoped in the copy's subprogram (and may be
+  // inlined-at chains of it): give everything new the call's line, in the
+  // wrapper's own subprogram.
+  DebugLoc Loc;
+  if (DISubprogram *SP = Original.getSubprogram())
+    if (const DebugLoc &CallLoc = Call->getDebugLoc())
+      Loc = DILocation::get(Ctx, CallLoc.getLine(), CallLoc.getCol(), SP);
+  for (Instruction &I : *Entry)
+    I.setDebugLoc(Loc);
   // The return object is now the wrapper's own: its attributes, not the
   // temporary's (which was, say, nonnull).
   AttributeList Attrs = Call->getAttributes();
@@ -1491,9 +1500,7 @@ SmallVector<Function *, 4> WrapperMatcher::rewrite(Function &Original) {
       Ctx, 0, AttrBuilder(Ctx, Original.getAttributes().getParamAttrs(0)));
   Forward->setAttributes(Attrs);
   Forward->setCallingConv(Call->getCallingConv());
-  if (Original.getSubprogram())
-    Forward->setDebugLoc(Call->getDebugLoc());
-  B.CreateRetVoid();
+  B.CreateRetVoid()->setDebugLoc(Loc);
   for (BasicBlock *BB : Old)
     BB->dropAllReferences();
   for (BasicBlock *BB : Old)

@@ -10,6 +10,9 @@
 //                            shims): at -O2 the compiler may elide the inner
 //                            frames into the outer ones (HALO)
 //   BM_wrapper_chain_suspend/N  wrappers over a task that suspends
+//   BM_leaf_direct, BM_leaf_suspend_direct  the task the wrappers await,
+//                            called directly (what a wrapper chain costs at
+//                            best: coro-wrapper-inline's target)
 // N = 1, 4, 16. Counters: heap_B/op, allocs/op.
 #include "bench_heap.h" // first: replaces operator new/delete
 
@@ -129,5 +132,32 @@ static void BM_wrapper_chain_suspend(benchmark::State &state) {
 BENCHMARK_TEMPLATE(BM_wrapper_chain_suspend, 1);
 BENCHMARK_TEMPLATE(BM_wrapper_chain_suspend, 4);
 BENCHMARK_TEMPLATE(BM_wrapper_chain_suspend, 16);
+
+static void BM_leaf_direct(benchmark::State &state) {
+  const std::int64_t x = 7 * opaque_one;
+  bench::heap_meter heap;
+  for (auto _ : state) {
+    std::int64_t v = corolib::sync_wait(leaf(x));
+    benchmark::DoNotOptimize(v);
+    if (!bench::check(state, v == 15, "wrong result"))
+      break;
+  }
+  heap.report(state);
+}
+BENCHMARK(BM_leaf_direct);
+
+static void BM_leaf_suspend_direct(benchmark::State &state) {
+  const std::int64_t x = 7 * opaque_one;
+  manual_executor ex;
+  bench::heap_meter heap;
+  for (auto _ : state) {
+    std::int64_t v = corolib::sync_wait(ex, leaf_suspend(ex, x));
+    benchmark::DoNotOptimize(v);
+    if (!bench::check(state, v == 15, "wrong result"))
+      break;
+  }
+  heap.report(state);
+}
+BENCHMARK(BM_leaf_suspend_direct);
 
 BENCHMARK_MAIN();

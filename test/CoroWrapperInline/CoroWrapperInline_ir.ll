@@ -6,6 +6,10 @@
 ; RUN: %clangxx %cxxflags -O2 -Xclang -disable-llvm-passes -S -emit-llvm %inputs/cpp/wrappers.cpp -o %t.ll
 ; RUN: %opt -passes='coro-early,coro-wrapper-inline' -verify-each %t.ll -S -o %t.out.ll -pass-remarks=coro-wrapper-inline -pass-remarks-missed=coro-wrapper-inline 2>&1 | FileCheck %s --check-prefix=REMARK
 ; RUN: FileCheck %s --check-prefix=IR < %t.out.ll
+; With debug info: the forwarders' locations are in their own subprograms
+; (the verifier rejects locations of the simplified copies).
+; RUN: %clangxx %cxxflags -O2 -g -Xclang -disable-llvm-passes -S -emit-llvm %inputs/cpp/wrappers.cpp -o %t.g.ll
+; RUN: %opt -passes='coro-early,coro-wrapper-inline' -verify-each %t.g.ll -S -o - | FileCheck %s --check-prefix=DEBUG
 ; Idempotent: a second run finds nothing more to do.
 ; RUN: %opt -passes='coro-wrapper-inline' -verify-each %t.out.ll -S -pass-remarks=coro-wrapper-inline 2>&1 -o /dev/null | FileCheck %s --check-prefix=AGAIN --allow-empty
 ; Bisect: the limit counts these transformations too.
@@ -87,6 +91,13 @@
 ; IR:         call token @llvm.coro.id(
 ; IR-LABEL: define dso_local void @_Z7w_earlyi(
 ; IR:         call token @llvm.coro.id(
+;
+; DEBUG-LABEL: define dso_local void @_Z6w_purei(
+; DEBUG-SAME:  !dbg [[SP:![0-9]+]]
+; DEBUG-NEXT:  forward:
+; DEBUG-NEXT:    shl nsw i32 %1, 1, !dbg [[LOC:![0-9]+]]
+; DEBUG:         call void @_Z1ci({{.*}}), !dbg [[LOC]]
+; DEBUG:       [[LOC]] = !DILocation(line: {{[0-9]+}}, column: {{[0-9]+}}, scope: [[SP]])
 ;
 ; AGAIN-NOT: remark
 ; BISECT: coro-frame-opt: transformation 1: wrapper-inline: make 'w_plain(int)' return 'c(int)''s task (applied)

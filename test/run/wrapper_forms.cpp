@@ -35,6 +35,18 @@
 // RUN: %run-compare --out %t --sanitize -- %s -I%inputs/corolib | FileCheck %s
 // CHECK: O0: same ({{[0-9]+}} lines)
 // CHECK: O2: same ({{[0-9]+}} lines)
+//
+// Which of them coro-wrapper-inline rewrites at -O2 (lazy over lazy; the
+// eager C's body runs at its start, other pairings change the task type):
+// RUN: %clangxx %cxxflags -O2 -fpass-plugin=%plugin -Rpass=coro-wrapper-inline -Rpass-missed=coro-wrapper-inline -I%inputs/corolib -c %s -o /dev/null 2>&1 | FileCheck %s --check-prefix=INLINED
+// INLINED-DAG: remark: wrapper corolib::task<int> wrap<corolib::task, corolib::task>({{.*}}) now returns the task of corolib::task<int> C<corolib::task>(
+// INLINED-DAG: remark: wrapper corolib::task<long> by_ref<corolib::task, corolib::task>({{.*}}) now returns
+// INLINED-DAG: remark: wrapper corolib::task<int> pure_pre<corolib::task, corolib::task>({{.*}}) now returns
+// INLINED-DAG: remark: wrapper corolib::task<void> void_wrap<corolib::task, corolib::task>({{.*}}) now returns
+// INLINED-DAG: remark: wrapper corolib::task<int> chain<corolib::task, corolib::task, corolib::task, corolib::task, corolib::task>({{.*}}) now returns the task of corolib::task<int> C<corolib::task>(
+// INLINED-DAG: remark: wrapper corolib::task<int> impure_pre<corolib::task, corolib::task>({{.*}}) kept {{.*}}: argument 2 of {{.*}} is read from memory when the wrapper starts
+// INLINED-DAG: remark: wrapper logged_task<long> logged_over<corolib::task>({{.*}}) kept {{.*}}: it returns another task type than
+// INLINED-DAG: remark: wrapper corolib::task<std::{{.*}}> by_value_move<corolib::task, corolib::task>({{.*}}) kept
 
 #define COROLIB_ALLOC_COUNT_DEFINE_OPERATORS
 #include "corolib.h"
