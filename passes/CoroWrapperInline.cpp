@@ -41,6 +41,7 @@
 
 #include "llvm/Support/Path.h"
 
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -345,62 +346,136 @@ struct WrapperEffect {
 
 } // namespace
 
-/// A simplified copy of \p F: every call to a defined function inlined
-/// (except calls to presplit coroutines, whose ramps are not yet made, and
-/// \p Keep), then SROA, CSE, instcombine and CFG simplification, as the
-/// pipeline would do later. Read it, then erase it: the checks run before
-/// the inliner (so that the callee's ramp is still a call) but must see the
-/// promise and awaiter code as it will be once inlined.
+namespace {
+/// The pipeline that simplifies scratch copies, built once per run of the
+/// pass (building analysis managers for every copy cost more than the copy).
+class ScratchSimplifier {
+public:
+  ScratchSimplifier() {
+    PB.registerModuleAnalyses(MAM);
+    PB.registerCGSCCAnalyses(CGAM);
+    PB.registerFunctionAnalyses(FAM);
+    PB.registerLoopAnalyses(LAM);
+    PB.crossRegisterProxies(LAM, FAM, CGAM, MAM);
+    FPM.addPass(SROAPass(SROAOptions::ModifyCFG));
+    FPM.addPass(EarlyCSEPass());
+    FPM.addPass(InstCombinePass());
+    FPM.addPass(SimplifyCFGPass());
+    FPM.addPass(SROAPass(SROAOptions::ModifyCFG));
+    FPM.addPass(InstCombinePass());
+    FPM.addPass(SimplifyCFGPass());
+    // Stores a later one overwrites (optional::emplace resetting the flag).
+    FPM.addPass(DSEPass());
+    FPM.addPass(InstCombinePass());
+    // An await_suspend wrapper is a few calls of small members deep.
+    Light.addPass(SROAPass(SROAOptions::ModifyCFG));
+    Light.addPass(InstCombinePass());
+    Light.addPass(SimplifyCFGPass());
+  }
+  void run(Function &F, bool Small = false) {
+    (Small ? Light : FPM).run(F, FAM);
+    FAM.clear(F, F.getName());
+  }
+  /// The one of the current run of the pass (made on first use).
+  static ScratchSimplifier &get() {
+    if (!Current)
+      Current = std::make_unique<ScratchSimplifier>();
+    return *Current;
+  }
+  /// End of a run: modules differ, so do their cached module analyses.
+  static void reset() { Current.reset(); }
+
+private:
+  PassBuilder PB;
+  LoopAnalysisManager LAM;
+  FunctionAnalysisManager FAM;
+  CGSCCAnalysisManager CGAM;
+  ModuleAnalysisManager MAM;
+  FunctionPassManager FPM, Light;
+  static std::unique_ptr<ScratchSimplifier> Current;
+};
+std::unique_ptr<ScratchSimplifier> ScratchSimplifier::Current;
+} // namespace
+
+/// What a scratch copy inlines.
+enum class CopyScope {
+  /// Every call to a defined function (a wrapper: all it does must show).
+  Everything,
+  /// The same with a shorter pipeline (an await_suspend wrapper).
+  Wrapper,
+  /// Calls in the coroutine's start and calls given its promise or frame
+  /// (an awaited coroutine: its start, and what touches its promise).
+  StartAndPromise
+};
+
+static std::vector<BasicBlock *> startBlocksOf(Function &F);
+
+/// A simplified copy of \p F: calls to defined functions inlined (never
+/// calls of presplit coroutines, whose ramps are not yet made), then SROA,
+/// CSE, instcombine, CFG simplification and DSE, as the pipeline would do
+/// later. Read it, then erase it: the checks run before the inliner (so that
+/// the callee's ramp is still a call) but must see the promise and awaiter
+/// code as it will be once inlined. Bounded (a huge body keeps some calls,
+/// which the checks then refuse).
 static Function *simplifiedCopy(Function &F, ValueToValueMapTy &VMap,
-                                const CallBase *Keep = nullptr) {
+                                CopyScope Scope = CopyScope::Everything) {
   Function *Copy = CloneFunction(&F, VMap);
   Copy->setName("corofo.scratch");
   Copy->setLinkage(GlobalValue::InternalLinkage);
   Copy->removeFnAttr(Attribute::OptimizeNone);
   Copy->removeFnAttr(Attribute::NoInline);
-  const Value *KeepCopy = Keep ? VMap.lookup(Keep) : nullptr;
-  // Enough for promise, awaiter and allocator code; a bound for huge bodies.
-  for (unsigned Budget = 2000; Budget && Copy->getInstructionCount() < 20000;
-       --Budget) {
-    CallBase *Next = nullptr;
+  // The promise and frame of the copy, and its start.
+  SmallPtrSet<const Value *, 4> PromiseBases;
+  SmallPtrSet<const BasicBlock *, 32> Start;
+  auto RefreshStart = [&] {
+    Start.clear();
+    for (BasicBlock *B : startBlocksOf(*Copy))
+      Start.insert(B);
+  };
+  if (Scope == CopyScope::StartAndPromise) {
     for (Instruction &I : instructions(*Copy))
-      if (auto *CB = dyn_cast<CallBase>(&I))
-        if (Function *Callee = CB->getCalledFunction())
-          if (CB != KeepCopy && !Callee->isDeclaration() && Callee != Copy &&
-              Callee != &F && !Callee->isPresplitCoroutine() &&
-              !Callee->isInterposable() && !Callee->isVarArg()) {
-            Next = CB;
-            break;
-          }
-    if (!Next)
-      break;
-    InlineFunctionInfo IFI;
-    if (!InlineFunction(*Next, IFI).isSuccess())
-      break;
+      if (auto *II = dyn_cast<IntrinsicInst>(&I)) {
+        if (II->getIntrinsicID() == Intrinsic::coro_begin ||
+            II->getIntrinsicID() == Intrinsic::coro_promise)
+          PromiseBases.insert(II);
+        if (II->getIntrinsicID() == Intrinsic::coro_id)
+          PromiseBases.insert(II->getArgOperand(1)->stripPointerCasts());
+      }
+    RefreshStart();
   }
-  LoopAnalysisManager LAM;
-  FunctionAnalysisManager FAM;
-  CGSCCAnalysisManager CGAM;
-  ModuleAnalysisManager MAM;
-  PassBuilder PB;
-  PB.registerModuleAnalyses(MAM);
-  PB.registerCGSCCAnalyses(CGAM);
-  PB.registerFunctionAnalyses(FAM);
-  PB.registerLoopAnalyses(LAM);
-  PB.crossRegisterProxies(LAM, FAM, CGAM, MAM);
-  FunctionPassManager FPM;
-  FPM.addPass(SROAPass(SROAOptions::ModifyCFG));
-  FPM.addPass(EarlyCSEPass());
-  FPM.addPass(InstCombinePass());
-  FPM.addPass(SimplifyCFGPass());
-  FPM.addPass(SROAPass(SROAOptions::ModifyCFG));
-  FPM.addPass(InstCombinePass());
-  FPM.addPass(SimplifyCFGPass());
-  // Stores a later one overwrites (optional::emplace resetting the flag).
-  FPM.addPass(DSEPass());
-  FPM.addPass(InstCombinePass());
-  FPM.run(*Copy, FAM);
-  FAM.clear();
+  auto Wanted = [&](CallBase &CB) {
+    if (Scope != CopyScope::StartAndPromise || Start.count(CB.getParent()))
+      return true;
+    return any_of(CB.args(), [&](Value *Arg) {
+      return Arg->getType()->isPointerTy() &&
+             PromiseBases.count(getUnderlyingObject(Arg));
+    });
+  };
+  SmallVector<WeakTrackingVH, 64> Work;
+  for (Instruction &I : instructions(*Copy))
+    if (isa<CallBase>(&I))
+      Work.push_back(&I);
+  size_t Size = Copy->getInstructionCount();
+  for (unsigned Budget = 2000; !Work.empty() && Budget && Size < 20000;) {
+    auto *CB = dyn_cast_or_null<CallBase>(static_cast<Value *>(Work.pop_back_val()));
+    Function *Callee = CB ? CB->getCalledFunction() : nullptr;
+    if (!Callee || Callee->isDeclaration() || Callee == Copy || Callee == &F ||
+        Callee->isPresplitCoroutine() || Callee->isInterposable() ||
+        Callee->isVarArg() || !Wanted(*CB))
+      continue;
+    bool InStart = Start.count(CB->getParent());
+    size_t Added = Callee->getInstructionCount();
+    InlineFunctionInfo IFI;
+    if (!InlineFunction(*CB, IFI).isSuccess())
+      continue;
+    --Budget;
+    Size += Added;
+    for (CallBase *New : IFI.InlinedCallSites)
+      Work.push_back(New);
+    if (InStart)
+      RefreshStart(); // the call's block was split
+  }
+  ScratchSimplifier::get().run(*Copy, Scope == CopyScope::Wrapper);
   return Copy;
 }
 
@@ -435,7 +510,7 @@ interpretWrapper(Function &Wrapper,
     return E;
   }
   ValueToValueMapTy VMap;
-  Function *Copy = simplifiedCopy(Wrapper, VMap);
+  Function *Copy = simplifiedCopy(Wrapper, VMap, CopyScope::Wrapper);
   const DataLayout &DL = Copy->getDataLayout();
   DenseMap<const Value *, AbsValue> Val;
   Val[Copy->getArg(0)] = {Abs::Awaiter, 0};
@@ -681,12 +756,17 @@ static std::string startEffect(Instruction &I, const CoroShape &S) {
   return "";
 }
 
+static SmallVector<BasicBlock *, 16> startBlocks(const CoroShape &S) {
+  std::vector<BasicBlock *> B = startBlocksOf(*S.F);
+  return SmallVector<BasicBlock *, 16>(B.begin(), B.end());
+}
+
 /// Blocks of the start: from the entry, not following any suspend point's
 /// resume edge (the destroy edge of an unstarted coroutine is included).
-static SmallVector<BasicBlock *, 16> startBlocks(const CoroShape &S) {
-  SmallVector<BasicBlock *, 16> Order;
+static std::vector<BasicBlock *> startBlocksOf(Function &F) {
+  std::vector<BasicBlock *> Order;
   SmallPtrSet<BasicBlock *, 16> Seen;
-  SmallVector<BasicBlock *, 16> Work{&S.F->getEntryBlock()};
+  SmallVector<BasicBlock *, 16> Work{&F.getEntryBlock()};
   while (!Work.empty()) {
     BasicBlock *B = Work.pop_back_val();
     if (!Seen.insert(B).second)
@@ -798,7 +878,7 @@ static std::optional<CoroFacts> factsOf(Function &C) {
   if (!getShape(C))
     return std::nullopt;
   ValueToValueMapTy VMap;
-  Function *Copy = simplifiedCopy(C, VMap);
+  Function *Copy = simplifiedCopy(C, VMap, CopyScope::StartAndPromise);
   std::optional<CoroFacts> Facts;
   if (std::optional<CoroShape> S = getShape(*Copy))
     Facts = computeFacts(*S);
@@ -840,6 +920,7 @@ private:
     return false;
   }
   bool proveCallee();
+  bool proveCalleeStart();
   bool proveStructure();
   void computeHandles();
   bool isHandleSlot(const AllocaInst *A, int64_t Offset) const;
@@ -953,20 +1034,29 @@ bool WrapperMatcher::proveCallee() {
     return fail("the call's type differs from " + quoted(*Callee) + "'s");
   if (Call->getParamStructRetType(0) != W.getParamStructRetType(0))
     return fail("it returns another task type than " + quoted(*Callee));
+  // The promise type is read off the callee as it is (cheap); the rest of
+  // its facts need a simplified copy, made once the wrapper's own shape
+  // passed (proveCalleeStart).
+  std::optional<CoroShape> CS = getShape(*Callee);
+  if (!CS)
+    return fail(quoted(*Callee) + " is not a switch-ABI coroutine");
+  auto *Promise = cast<StructType>(S.Promise->getAllocatedType());
+  auto *Its = cast<StructType>(CS->Promise->getAllocatedType());
+  if (Its != Promise)
+    return fail("its promise type (" +
+                (Promise->hasName() ? Promise->getName().str() : "?") +
+                ") differs from " + quoted(*Callee) + "'s (" +
+                (Its->hasName() ? Its->getName().str() : "?") + ")");
+  return true;
+}
+
+bool WrapperMatcher::proveCalleeStart() {
   auto Cached = FactsCache.find(Callee);
   if (Cached == FactsCache.end())
     Cached = FactsCache.try_emplace(Callee, factsOf(*Callee)).first;
   Facts = Cached->second;
-  if (!Facts)
+  if (!Facts || Facts->Promise != S.Promise->getAllocatedType())
     return fail(quoted(*Callee) + " is not a switch-ABI coroutine");
-  auto *Promise = cast<StructType>(S.Promise->getAllocatedType());
-  if (Facts->Promise != Promise) {
-    std::string Mine = Promise->hasName() ? Promise->getName().str() : "?";
-    std::string Its =
-        Facts->Promise->hasName() ? Facts->Promise->getName().str() : "?";
-    return fail("its promise type (" + Mine + ") differs from " +
-                quoted(*Callee) + "'s (" + Its + ")");
-  }
   if (Facts->PromiseOffset != S.PromiseOffset)
     return fail("its promise sits elsewhere in the frame than " +
                 quoted(*Callee) + "'s");
@@ -1447,7 +1537,7 @@ bool WrapperMatcher::proveEffects() {
 }
 
 bool WrapperMatcher::prove() {
-  if (!proveCallee() || !proveStructure())
+  if (!proveCallee() || !proveStructure() || !proveCalleeStart())
     return false;
   for (Instruction &I : instructions(W))
     if (auto *CB = dyn_cast<CallBase>(&I))
@@ -1548,15 +1638,15 @@ static bool mayBeWrapper(Function &F) {
       F.arg_empty() || !F.getArg(0)->hasStructRetAttr())
     return false;
   Type *TaskTy = F.getParamStructRetType(0);
-  unsigned Suspends = 0;
-  bool AwaitsTask = false;
+  unsigned Suspends = 0, Tasks = 0;
   for (Instruction &I : instructions(F)) {
     if (isa<CoroSuspendInst>(&I) && ++Suspends > 3)
       return false;
-    if (auto *CB = dyn_cast<CallBase>(&I); CB && makesTask(*CB, TaskTy))
-      AwaitsTask = true;
+    if (auto *CB = dyn_cast<CallBase>(&I); CB && makesTask(*CB, TaskTy) &&
+                                            ++Tasks > 1)
+      return false;
   }
-  return AwaitsTask;
+  return Tasks == 1;
 }
 
 PreservedAnalyses CoroWrapperInlinePass::run(Module &M,
@@ -1610,6 +1700,7 @@ PreservedAnalyses CoroWrapperInlinePass::run(Module &M,
     }
     Copy->eraseFromParent();
   }
+  ScratchSimplifier::reset();
   // Erased only now: the walk above still holds them.
   for (Function *U : Dead)
     if (U->use_empty()) {
