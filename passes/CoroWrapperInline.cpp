@@ -282,6 +282,13 @@ static bool isExceptionRuntime(const Function &F) {
          N.starts_with("_ZNSt15__exception_ptr13exception_ptr");
 }
 
+/// `llvm.coro.await.suspend.{void,bool,handle}`, called or invoked.
+static bool isAwaitSuspend(Intrinsic::ID ID) {
+  return ID == Intrinsic::coro_await_suspend_void ||
+         ID == Intrinsic::coro_await_suspend_bool ||
+         ID == Intrinsic::coro_await_suspend_handle;
+}
+
 /// Intrinsics that are not effects: coroutine structure, markers, pure.
 static bool isHarmlessIntrinsic(const CallBase &II) {
   switch (II.getIntrinsicID()) {
@@ -725,9 +732,7 @@ static std::string startEffect(Instruction &I, const CoroShape &S) {
       auto *II = CB;
       if (!isHarmlessIntrinsic(*II))
         return Describe("it calls an intrinsic with effects");
-      if (II->getIntrinsicID() == Intrinsic::coro_await_suspend_void ||
-          II->getIntrinsicID() == Intrinsic::coro_await_suspend_bool ||
-          II->getIntrinsicID() == Intrinsic::coro_await_suspend_handle) {
+      if (isAwaitSuspend(II->getIntrinsicID())) {
         auto *Wrapper = dyn_cast<Function>(II->getArgOperand(2));
         if (II->getIntrinsicID() != Intrinsic::coro_await_suspend_void)
           return Describe("its first suspend transfers control");
@@ -754,11 +759,6 @@ static std::string startEffect(Instruction &I, const CoroShape &S) {
   if (I.mayHaveSideEffects() || I.mayThrow())
     return Describe(Twine("it has an effect ('") + I.getOpcodeName() + "')");
   return "";
-}
-
-static SmallVector<BasicBlock *, 16> startBlocks(const CoroShape &S) {
-  std::vector<BasicBlock *> B = startBlocksOf(*S.F);
-  return SmallVector<BasicBlock *, 16>(B.begin(), B.end());
 }
 
 /// Blocks of the start: from the entry, not following any suspend point's
@@ -797,7 +797,7 @@ static CoroFacts computeFacts(const CoroShape &S) {
   Facts.Promise = cast<StructType>(S.Promise->getAllocatedType());
   Facts.PromiseOffset = S.PromiseOffset;
   SmallPtrSet<const BasicBlock *, 16> Start;
-  for (BasicBlock *B : startBlocks(S)) {
+  for (BasicBlock *B : startBlocksOf(*S.F)) {
     Start.insert(B);
     if (S.FrameMemory.count(B))
       continue;
@@ -824,9 +824,7 @@ static CoroFacts computeFacts(const CoroShape &S) {
         Facts.Reads.push_back({S.PromiseOffset, S.PromiseSize});
     if (auto *CB = dyn_cast<CallBase>(&I)) {
       Intrinsic::ID ID = CB->getIntrinsicID();
-      if (ID == Intrinsic::coro_await_suspend_void ||
-          ID == Intrinsic::coro_await_suspend_bool ||
-          ID == Intrinsic::coro_await_suspend_handle) {
+      if (isAwaitSuspend(ID)) {
         auto *Wrapper = dyn_cast<Function>(CB->getArgOperand(2));
         // The final suspend is P's final_suspend, checked in W itself.
         bool Final = false;
@@ -962,9 +960,7 @@ static CallBase *awaitSuspendOf(CoroSuspendInst *Sp) {
   for (Instruction *I = Save->getNextNode(); I; I = I->getNextNode()) {
     if (auto *CB = dyn_cast<CallBase>(I)) {
       Intrinsic::ID ID = CB->getIntrinsicID();
-      if (ID == Intrinsic::coro_await_suspend_void ||
-          ID == Intrinsic::coro_await_suspend_bool ||
-          ID == Intrinsic::coro_await_suspend_handle)
+      if (isAwaitSuspend(ID))
         return CB;
     }
     if (I == Sp)
@@ -1222,9 +1218,7 @@ bool WrapperMatcher::isHandleSlot(const AllocaInst *A, int64_t Offset) const {
         Intrinsic::ID ID = II->getIntrinsicID();
         if (ID == Intrinsic::lifetime_start || ID == Intrinsic::lifetime_end)
           continue;
-        if ((ID == Intrinsic::coro_await_suspend_void ||
-             ID == Intrinsic::coro_await_suspend_bool ||
-             ID == Intrinsic::coro_await_suspend_handle) &&
+        if (isAwaitSuspend(ID) &&
             II->getArgOperand(0) == P)
           continue; // read by the wrapper (checked to store nothing here)
       }
@@ -1556,9 +1550,7 @@ SmallVector<Function *, 4> WrapperMatcher::rewrite(Function &Original) {
     Old.push_back(&BB);
     for (Instruction &I : BB)
       if (auto *CB = dyn_cast<CallBase>(&I))
-        if (CB->getIntrinsicID() == Intrinsic::coro_await_suspend_void ||
-            CB->getIntrinsicID() == Intrinsic::coro_await_suspend_bool ||
-            CB->getIntrinsicID() == Intrinsic::coro_await_suspend_handle)
+        if (isAwaitSuspend(CB->getIntrinsicID()))
           if (auto *Wrapper = dyn_cast<Function>(CB->getArgOperand(2)))
             AwaitSuspendWrappers.push_back(Wrapper);
   }
