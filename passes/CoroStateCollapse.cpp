@@ -190,8 +190,9 @@ private:
   bool matchBlock(BasicBlock *B1, BasicBlock *B2);
   bool matchSuccessor(BasicBlock *S1, BasicBlock *S2, BasicBlock *From1,
                       BasicBlock *From2);
-  bool inRegion1(const Instruction *I) const;
-  bool inRegion2(const Instruction *I) const;
+  /// Whether I belongs to the continuation of the first (or second) state:
+  /// its blocks, and in the head block only the suspend and what follows.
+  bool inRegion(const Instruction *I, bool First) const;
   bool correspond(Value *V1, Value *V2);
   bool correspondOrCarry(Value *V1, Value *V2, Instruction *User,
                          unsigned OpNo);
@@ -224,18 +225,12 @@ private:
 
 } // namespace
 
-bool ContinuationMatcher::inRegion1(const Instruction *I) const {
+bool ContinuationMatcher::inRegion(const Instruction *I, bool First) const {
   const BasicBlock *B = I->getParent();
-  if (!Blocks.count(B))
+  if (!(First ? Blocks : Blocks2).count(B))
     return false;
-  return B != Head1 || I == P1.Save || P1.Save->comesBefore(I);
-}
-
-bool ContinuationMatcher::inRegion2(const Instruction *I) const {
-  const BasicBlock *B = I->getParent();
-  if (!Blocks2.count(B))
-    return false;
-  return B != Head2 || I == P2.Save || P2.Save->comesBefore(I);
+  const Instruction *Save = First ? P1.Save : P2.Save;
+  return B != (First ? Head1 : Head2) || I == Save || Save->comesBefore(I);
 }
 
 bool ContinuationMatcher::sameAwaitWrapper(Value *V1, Value *V2) {
@@ -358,7 +353,7 @@ static SmallVector<Instruction *, 16> addressUsers(AllocaInst *A) {
 
 bool ContinuationMatcher::correspond(Value *V1, Value *V2) {
   auto *I1 = dyn_cast<Instruction>(V1), *I2 = dyn_cast<Instruction>(V2);
-  bool R1 = I1 && inRegion1(I1), R2 = I2 && inRegion2(I2);
+  bool R1 = I1 && inRegion(I1, true), R2 = I2 && inRegion(I2, false);
   if (R1 || R2)
     return R1 && R2 && Insts.lookup(I1) == I2;
   if (V1 == V2)
@@ -393,7 +388,8 @@ bool ContinuationMatcher::correspondOrCarry(Value *V1, Value *V2,
     if (!isa<Instruction>(V) && !isa<Argument>(V) &&
         !(CarryConstants && isa<ConstantInt, ConstantFP>(V)))
       return false;
-    if (auto *I = dyn_cast<Instruction>(V); I && (inRegion1(I) || inRegion2(I)))
+    if (auto *I = dyn_cast<Instruction>(V);
+        I && (inRegion(I, true) || inRegion(I, false)))
       return false;
     return !isa<AllocaInst>(stripPointerBitcasts(V));
   };
@@ -480,9 +476,7 @@ bool ContinuationMatcher::checkEntries() {
 bool ContinuationMatcher::checkEscapes(BasicBlock *B, bool First) {
   BasicBlock *Head = First ? Head1 : Head2;
   const SuspendPoint &P = First ? P1 : P2;
-  auto InRegion = [&](const Instruction *I) {
-    return First ? inRegion1(I) : inRegion2(I);
-  };
+  auto InRegion = [&](const Instruction *I) { return inRegion(I, First); };
   auto &Region = First ? Blocks : Blocks2;
   BasicBlock::iterator Begin = B == Head ? P.Save->getIterator() : B->begin();
   for (Instruction &I : make_range(Begin, B->end()))
@@ -713,7 +707,7 @@ bool ContinuationMatcher::constantsPayOff() {
   unsigned Dropped = 0;
   for (auto [B2, B1] : Blocks2)
     for (const Instruction &I : *B2)
-      Dropped += inRegion2(&I);
+      Dropped += inRegion(&I, false);
   if (Dropped > 2 * Added)
     return true;
   return fail("the continuations differ in constants, and carrying them "
