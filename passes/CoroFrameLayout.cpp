@@ -1211,6 +1211,26 @@ void FrameAnalyzer::computeLowerBound() {
       alignTo(FixedEnd + L.IndexBytes + L.MaxLiveBytes, L.Alignment), L.Size);
 }
 
+/// The mangled name of the coroutine whose frame I initialises in place, if
+/// I stores a split coroutine's resume function or calls its .noalloc ramp
+/// (the clone's name without its suffix); empty otherwise.
+static StringRef elidedFrameOwner(Instruction &I) {
+  Value *Fn = nullptr;
+  StringRef Suffix;
+  if (auto *SI = dyn_cast<StoreInst>(&I)) {
+    Fn = SI->getValueOperand();
+    Suffix = ".resume";
+  } else if (auto *CB = dyn_cast<CallBase>(&I)) {
+    Fn = CB->getCalledOperand();
+    Suffix = ".noalloc";
+  }
+  auto *Clone =
+      dyn_cast_or_null<Function>(Fn ? Fn->stripPointerCasts() : nullptr);
+  if (!Clone || !Clone->getName().ends_with(Suffix))
+    return {};
+  return Clone->getName().drop_back(Suffix.size());
+}
+
 /// Names from debug info (#dbg_declare on frame addresses), else from the
 /// slot's role.
 void FrameAnalyzer::nameSlots() {
@@ -1285,8 +1305,18 @@ void FrameAnalyzer::nameSlots() {
         continue;
       S.Name += S.Name.empty() ? Awaiter : ", " + Awaiter;
     }
-    if (!S.Name.empty())
-      continue;
+    // Frames of callee coroutines that CoroElide (or CoroAnnotationElide)
+    // put into this one: code stores the callee's resume function into the
+    // slot, or calls its .noalloc ramp with the slot's address.
+    for (Instruction *I : S.Accesses) {
+      StringRef Callee = elidedFrameOwner(*I);
+      if (Callee.empty())
+        continue;
+      std::string Elided = "elided frame of '" + displayName(Callee) + "'";
+      if (S.Name.find(Elided) != std::string::npos)
+        continue;
+      S.Name += S.Name.empty() ? Elided : ", " + Elided;
+    }
     if (S.Name.empty())
       S.Name = (S.Kind == SlotKind::Spill ? "spill #" : "slot #") +
                std::to_string(S.Id);
