@@ -174,4 +174,20 @@ std::optional<CoroABI> getUnsupportedABI(const Function &F) {
   return std::nullopt;
 }
 
+bool isSwitchPresplitCoroutine(const Function &F) {
+  if (!F.isPresplitCoroutine())
+    return false;
+  for (const Instruction &I : instructions(F))
+    if (const auto *II = dyn_cast<IntrinsicInst>(&I)) {
+      Intrinsic::ID ID = II->getIntrinsicID();
+      if (ID == Intrinsic::coro_id)
+        return true;
+      if (ID == Intrinsic::coro_id_retcon ||
+          ID == Intrinsic::coro_id_retcon_once ||
+          ID == Intrinsic::coro_id_async)
+        return false;
+    }
+  return false;
+}
+
 } // namespace corofo

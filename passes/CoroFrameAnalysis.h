@@ -98,6 +98,10 @@ llvm::SmallVector<SplitCoroutine, 8> findSplitCoroutines(llvm::Module &M);
 /// If \p F is the ramp of a retcon or async coroutine, say which.
 std::optional<CoroABI> getUnsupportedABI(const llvm::Function &F);
 
+/// Whether \p F is a coroutine before CoroSplit with the switch ABI (what
+/// clang emits for C++20: `presplitcoroutine` and a call of llvm.coro.id).
+bool isSwitchPresplitCoroutine(const llvm::Function &F);
+
 /// Printable name of an ABI ("switch", "retcon", "async", "retcon-or-async").
 llvm::StringRef abiName(CoroABI ABI);
 

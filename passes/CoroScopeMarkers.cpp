@@ -17,6 +17,7 @@
 
 #include "CoroScopeMarkers.h"
 
+#include "CoroFrameAnalysis.h"
 #include "TransformBisect.h"
 
 #include "llvm/ADT/SmallPtrSet.h"
@@ -286,17 +287,6 @@ static void addTag(Instruction &I, unsigned OpNo, uint64_t Id, uint64_t Size,
 static bool isMarker(const Instruction *I, ScopeMarker Kind, uint64_t Id) {
   uint64_t Got = 0;
   return I && classifyScopeMarker(*I, Got) == Kind && Got == Id;
-}
-
-/// The switch-ABI coroutine's llvm.coro.begin, if \p F is one.
-static bool isSwitchPresplitCoroutine(Function &F) {
-  if (!F.isPresplitCoroutine())
-    return false;
-  for (Instruction &I : instructions(F))
-    if (auto *II = dyn_cast<IntrinsicInst>(&I))
-      if (II->getIntrinsicID() == Intrinsic::coro_id)
-        return true;
-  return false;
 }
 
 PreservedAnalyses CoroRecordScopesPass::run(Function &F,

@@ -18,6 +18,7 @@
 
 #include "CoroStateCollapse.h"
 
+#include "CoroFrameAnalysis.h"
 #include "TransformBisect.h"
 
 #include "llvm/ADT/DenseMap.h"
@@ -73,21 +74,6 @@ static SmallVector<SuspendPoint, 8> collectSuspendPoints(Function &F) {
     Points.push_back({Save, Suspend});
   }
   return Points;
-}
-
-/// Only the switch ABI (what clang emits for C++20) uses llvm.coro.suspend.
-static bool isSwitchABICoroutine(const Function &F) {
-  for (const Instruction &I : instructions(F))
-    if (const auto *II = dyn_cast<IntrinsicInst>(&I)) {
-      Intrinsic::ID ID = II->getIntrinsicID();
-      if (ID == Intrinsic::coro_id)
-        return true;
-      if (ID == Intrinsic::coro_id_retcon ||
-          ID == Intrinsic::coro_id_retcon_once ||
-          ID == Intrinsic::coro_id_async)
-        return false;
-    }
-  return false;
 }
 
 /// `llvm.coro.await.suspend.{void,bool,handle}`, called or invoked.
@@ -811,7 +797,7 @@ static void mergeContinuations(ContinuationMatcher &M) {
 
 PreservedAnalyses CoroStateCollapsePass::run(Function &F,
                                              FunctionAnalysisManager &AM) {
-  if (!F.isPresplitCoroutine() || !isSwitchABICoroutine(F))
+  if (!isSwitchPresplitCoroutine(F))
     return PreservedAnalyses::all();
   auto &ORE = AM.getResult<OptimizationRemarkEmitterAnalysis>(F);
   DenseMap<std::pair<Function *, Function *>, bool> SameWrappers;
