@@ -44,7 +44,10 @@ static cl::list<PassId> DisabledPasses(
                           "-coro-frame-opt-completed-resume=ub)"),
                clEnumValN(PassId::Wrapper, "wrapper",
                           "coro-wrapper-inline (wrapper coroutines return "
-                          "the task they await)")));
+                          "the task they await)"),
+               clEnumValN(PassId::LifetimeRestart, "lifetime-restart",
+                          "coro-lifetime-restart (objects whose lifetime "
+                          "restarts in one block stay in the frame)")));
 
 namespace {
 /// CompletedResumePolicy plus "not given".
@@ -122,6 +125,9 @@ PluginOptions readPluginOptions() {
       break;
     case PassId::Wrapper:
       O.WrapperEnabled = false;
+      break;
+    case PassId::LifetimeRestart:
+      O.LifetimeRestartEnabled = false;
       break;
     }
   }

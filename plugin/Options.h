@@ -20,7 +20,15 @@
 namespace corofo {
 
 /// The passes that can be switched off one by one.
-enum class PassId { Collapse, Overlap, Scopes, Report, CompletedResume, Wrapper };
+enum class PassId {
+  Collapse,
+  Overlap,
+  Scopes,
+  Report,
+  CompletedResume,
+  Wrapper,
+  LifetimeRestart
+};
 
 struct PluginOptions {
   /// False with `-coro-frame-opt-enable=false`: the plugin adds nothing to
@@ -32,6 +40,7 @@ struct PluginOptions {
   bool ScopesEnabled = true;
   bool CompletedResumeEnabled = true;
   bool WrapperEnabled = true;
+  bool LifetimeRestartEnabled = true;
   /// `-coro-frame-opt-completed-resume`; unset: by optimization level.
   std::optional<CompletedResumePolicy> CompletedResume;
   ReportOptions Report; ///< Settings of the frame report.
@@ -54,6 +63,8 @@ struct PluginOptions {
       return Enabled && CompletedResumeEnabled;
     case PassId::Wrapper:
       return Enabled && WrapperEnabled;
+    case PassId::LifetimeRestart:
+      return Enabled && LifetimeRestartEnabled;
     }
     return false;
   }

@@ -26,6 +26,7 @@
 #include "CoroCompletedResume.h"
 #include "CoroFrameOverlap.h"
 #include "CoroFrameReport.h"
+#include "CoroLifetimeRestart.h"
 #include "CoroPipeline.h"
 #include "CoroScopeMarkers.h"
 #include "CoroStateCollapse.h"
@@ -111,6 +112,10 @@ static bool parseFunctionPass(StringRef Name, FunctionPassManager &FPM,
     FPM.addPass(CoroRecordScopesPass());
     return true;
   }
+  if (Name == "coro-lifetime-restart") {
+    FPM.addPass(CoroLifetimeRestartPass());
+    return true;
+  }
   if (Name == "coro-state-collapse") {
     // The bisect limit applies to named passes too.
     FPM.addPass(CoroStateCollapsePass(readPluginOptions().CollapseCarryConstants));
@@ -138,6 +143,8 @@ static void registerCallbacks(PassBuilder &PB) {
                             "coro-state-collapse");
     PIC->addClassToPassName(CoroWrapperInlinePass::name(),
                             "coro-wrapper-inline");
+    PIC->addClassToPassName(CoroLifetimeRestartPass::name(),
+                            "coro-lifetime-restart");
     PIC->addClassToPassName(CoroScopeMarkersCleanupPass::name(),
                             "coro-scope-markers-cleanup");
     PIC->addClassToPassName(CoroFrameOptCGSCCPass::name(), "coro-frame-opt");
@@ -170,6 +177,18 @@ static void registerCallbacks(PassBuilder &PB) {
           FPM.addPass(CoroStateCollapsePass(Opts.CollapseCarryConstants));
         if (Level != OptimizationLevel::O0 && Opts.isEnabled(PassId::Scopes))
           FPM.addPass(CoroRecordScopesPass());
+      });
+  // The peephole point also ends the function simplification, after its last
+  // simplifycfg: from there only function-attrs runs before CoroSplit, so no
+  // block merge can make a new lifetime restart. (It is reached earlier in
+  // the pipeline too; restarts fixed there stay fixed.) O0 has no such point
+  // and merges no blocks.
+  PB.registerPeepholeEPCallback(
+      [](FunctionPassManager &FPM, OptimizationLevel Level) {
+        PluginOptions Opts = readPluginOptions();
+        if (Level != OptimizationLevel::O0 &&
+            Opts.isEnabled(PassId::LifetimeRestart))
+          FPM.addPass(CoroLifetimeRestartPass());
       });
   // The O0 pipeline has no CGSCCOptimizerLate point; OptimizerLast is the one
   // extension point after its CoroSplit.

@@ -1,0 +1,158 @@
+//===- CoroLifetimeRestart.cpp - Lifetimes restarted in one block --------===//
+//
+// Part of CoroFrameOpt, an LLVM pass plugin for C++20 coroutine frames.
+//
+//===----------------------------------------------------------------------===//
+///
+/// \file
+/// Removes `lifetime.end(%a) ... lifetime.start(%a)` pairs inside one block of
+/// a presplit coroutine when that start reaches a suspend, so that CoroSplit's
+/// per-block test sees the object live across it (see the header).
+///
+//===----------------------------------------------------------------------===//
+
+#include "CoroLifetimeRestart.h"
+
+#include "CoroFrameAnalysis.h"
+#include "TransformBisect.h"
+
+#include "llvm/ADT/SmallPtrSet.h"
+#include "llvm/ADT/SmallVector.h"
+#include "llvm/Analysis/OptimizationRemarkEmitter.h"
+#include "llvm/IR/CFG.h"
+#include "llvm/IR/DebugInfo.h"
+#include "llvm/IR/DebugInfoMetadata.h"
+#include "llvm/IR/Instructions.h"
+#include "llvm/IR/IntrinsicInst.h"
+#include "llvm/Transforms/Coroutines/CoroInstr.h"
+
+using namespace llvm;
+
+#define DEBUG_TYPE "coro-lifetime-restart"
+
+namespace corofo {
+
+/// The object a lifetime marker is about (its last operand: LLVM 22 has
+/// dropped the size operand, earlier versions put it first).
+static Value *markedObject(const IntrinsicInst &II) {
+  return II.getArgOperand(II.arg_size() - 1);
+}
+
+static bool isMarkerOf(const Instruction &I, Intrinsic::ID ID,
+                       const Value *Obj) {
+  const auto *II = dyn_cast<IntrinsicInst>(&I);
+  return II && II->getIntrinsicID() == ID && markedObject(*II) == Obj;
+}
+
+/// Whether a suspend is reachable from just after \p Start without passing a
+/// lifetime.end of its object: then the object is live across that suspend.
+static bool reachesSuspendAlive(IntrinsicInst &Start) {
+  const Value *Obj = markedObject(Start);
+  // Scans [It, end of block): true at a suspend, false at an end marker,
+  // and otherwise queues the successors.
+  SmallVector<BasicBlock *, 16> Worklist;
+  SmallPtrSet<BasicBlock *, 16> Seen;
+  auto Scan = [&](BasicBlock::iterator It, BasicBlock *BB) -> std::optional<bool> {
+    for (; It != BB->end(); ++It) {
+      if (isa<AnyCoroSuspendInst>(&*It))
+        return true;
+      if (isMarkerOf(*It, Intrinsic::lifetime_end, Obj))
+        return false;
+    }
+    for (BasicBlock *Succ : successors(BB))
+      if (Seen.insert(Succ).second)
+        Worklist.push_back(Succ);
+    return std::nullopt;
+  };
+  if (std::optional<bool> R =
+          Scan(std::next(Start.getIterator()), Start.getParent()))
+    return *R;
+  while (!Worklist.empty()) {
+    BasicBlock *Next = Worklist.pop_back_val();
+    if (std::optional<bool> R = Scan(Next->begin(), Next); R && *R)
+      return true;
+  }
+  return false;
+}
+
+/// The source name of \p Obj (from its #dbg_declare, or the #dbg_assign of
+/// its alloca under assignment tracking), else its type's name.
+static std::string describeObject(Value *Obj) {
+  SmallVector<DbgVariableRecord *, 4> Records;
+  append_range(Records, findDVRDeclares(Obj));
+  auto *AI = dyn_cast<AllocaInst>(Obj);
+  if (AI)
+    append_range(Records, at::getDVRAssignmentMarkers(AI));
+  for (DbgVariableRecord *DVR : Records)
+    if (DILocalVariable *Var = DVR->getVariable();
+        Var && !Var->getName().empty())
+      return "'" + Var->getName().str() + "'";
+  if (auto *ST = AI ? dyn_cast<StructType>(AI->getAllocatedType()) : nullptr;
+      ST && ST->hasName())
+    return "an object of type '" + ST->getName().str() + "'";
+  return "an object";
+}
+
+/// The (end, start) pairs of one block: an end of an object and a later
+/// start of the same object. Whatever lies between them cannot read the
+/// object (that would be undefined), so letting its lifetime run through the
+/// gap changes nothing the program can observe.
+static SmallVector<std::pair<IntrinsicInst *, IntrinsicInst *>, 4>
+findRestarts(BasicBlock &BB) {
+  SmallVector<std::pair<IntrinsicInst *, IntrinsicInst *>, 4> Pairs;
+  DenseMap<Value *, IntrinsicInst *> OpenEnds; // object -> its last end
+  for (Instruction &I : BB) {
+    auto *II = dyn_cast<IntrinsicInst>(&I);
+    if (!II)
+      continue;
+    if (II->getIntrinsicID() == Intrinsic::lifetime_end)
+      OpenEnds[markedObject(*II)] = II;
+    else if (II->getIntrinsicID() == Intrinsic::lifetime_start)
+      if (IntrinsicInst *End = OpenEnds.lookup(markedObject(*II))) {
+        Pairs.push_back({End, II});
+        OpenEnds.erase(markedObject(*II));
+      }
+  }
+  return Pairs;
+}
+
+PreservedAnalyses CoroLifetimeRestartPass::run(Function &F,
+                                               FunctionAnalysisManager &AM) {
+  if (!isSwitchPresplitCoroutine(F))
+    return PreservedAnalyses::all();
+  SmallVector<std::pair<IntrinsicInst *, IntrinsicInst *>, 4> Pairs;
+  for (BasicBlock &BB : F)
+    for (auto &P : findRestarts(BB))
+      if (reachesSuspendAlive(*P.second))
+        Pairs.push_back(P);
+  if (Pairs.empty())
+    return PreservedAnalyses::all();
+  auto &ORE = AM.getResult<OptimizationRemarkEmitterAnalysis>(F);
+  bool Changed = false;
+  for (auto [End, Start] : Pairs) {
+    std::string What = describeObject(markedObject(*Start));
+    if (!shouldTransform([&] {
+          return "lifetime-restart: keep " + What + " of '" +
+                 displayName(F.getName()) + "' alive across its restart";
+        }))
+      continue;
+    ORE.emit([&] {
+      return OptimizationRemark(DEBUG_TYPE, "LifetimeRestart", Start)
+             << "the lifetime of " << What << " in '"
+             << displayName(F.getName())
+             << "' ends and starts again in one block before a suspend it is "
+                "live across; the two markers are removed so that CoroSplit "
+                "keeps it in the frame (LLVM 22 would leave it on the stack)";
+    });
+    End->eraseFromParent();
+    Start->eraseFromParent();
+    Changed = true;
+  }
+  if (!Changed)
+    return PreservedAnalyses::all();
+  PreservedAnalyses PA;
+  PA.preserveSet<CFGAnalyses>();
+  return PA;
+}
+
+} // namespace corofo
