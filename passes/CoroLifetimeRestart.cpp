@@ -48,11 +48,11 @@ static bool isMarkerOf(const Instruction &I, Intrinsic::ID ID,
 /// lifetime.end of its object: then the object is live across that suspend.
 static bool reachesSuspendAlive(IntrinsicInst &Start) {
   const Value *Obj = markedObject(Start);
-  // Scans [It, end of block): true at a suspend, false at an end marker,
-  // and otherwise queues the successors.
   SmallVector<BasicBlock *, 16> Worklist;
   SmallPtrSet<BasicBlock *, 16> Seen;
-  auto Scan = [&](BasicBlock::iterator It, BasicBlock *BB) -> std::optional<bool> {
+  // Scans [It, end of block): true at a suspend; at an end marker the path
+  // stops, otherwise the successors are queued.
+  auto Scan = [&](BasicBlock::iterator It, BasicBlock *BB) {
     for (; It != BB->end(); ++It) {
       if (isa<AnyCoroSuspendInst>(&*It))
         return true;
@@ -62,14 +62,13 @@ static bool reachesSuspendAlive(IntrinsicInst &Start) {
     for (BasicBlock *Succ : successors(BB))
       if (Seen.insert(Succ).second)
         Worklist.push_back(Succ);
-    return std::nullopt;
+    return false;
   };
-  if (std::optional<bool> R =
-          Scan(std::next(Start.getIterator()), Start.getParent()))
-    return *R;
+  if (Scan(std::next(Start.getIterator()), Start.getParent()))
+    return true;
   while (!Worklist.empty()) {
     BasicBlock *Next = Worklist.pop_back_val();
-    if (std::optional<bool> R = Scan(Next->begin(), Next); R && *R)
+    if (Scan(Next->begin(), Next))
       return true;
   }
   return false;

@@ -1,4 +1,5 @@
-//===- CoroLifetimeRestart.h - Lifetimes restarted in one block --*- C++ -*-===//
+//===- CoroLifetimeRestart.h - Lifetimes restarted in one block --*- C++
+//-*-===//
 //
 // Part of CoroFrameOpt, an LLVM pass plugin for C++20 coroutine frames.
 //
@@ -26,7 +27,8 @@
 /// reachable from that start before any lifetime.end(%a), removes the two
 /// markers. The object's lifetime then runs through the gap, where nothing
 /// may read it, so the program means the same; CoroSplit sees the path to the
-/// suspend and puts the object into the frame. Each removal is a remark (`-Rpass=coro-lifetime-restart`).
+/// suspend and puts the object into the frame. Each removal is a remark
+/// (`-Rpass=coro-lifetime-restart`).
 ///
 /// USAGE:
 ///   opt -load-pass-plugin=libCoroFrameOpt.so
