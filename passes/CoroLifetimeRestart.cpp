@@ -115,37 +115,126 @@ findRestarts(BasicBlock &BB) {
   return Pairs;
 }
 
+/// Whether \p Obj is alive just before \p At on every path from the entry.
+/// An alloca with lifetime markers starts dead (LangRef), a start makes it
+/// alive and an end dead. Only then may a restart whose end is \p At go: on
+/// a path that reaches the end with the object dead (not from clang, whose
+/// ends follow starts, but possible in other IR) the start is what makes it
+/// alive, and without it the object would be dead where it is used.
+static bool aliveOnEveryPathTo(Instruction &At, const Value *Obj) {
+  Function &F = *At.getFunction();
+  // The state after [begin, Stop) of BB given the state at its entry.
+  auto Transfer = [&](BasicBlock &BB, bool Alive, const Instruction *Stop) {
+    for (Instruction &I : BB) {
+      if (&I == Stop)
+        break;
+      if (isMarkerOf(I, Intrinsic::lifetime_start, Obj))
+        Alive = true;
+      else if (isMarkerOf(I, Intrinsic::lifetime_end, Obj))
+        Alive = false;
+    }
+    return Alive;
+  };
+  // Forward must-analysis: optimistic start, meet is "and" over the
+  // predecessors, so states only fall from alive to dead and this ends.
+  DenseMap<const BasicBlock *, bool> AliveAtExit;
+  for (BasicBlock &BB : F)
+    AliveAtExit[&BB] = true;
+  auto AliveAtEntry = [&](BasicBlock &BB) {
+    if (BB.isEntryBlock())
+      return false;
+    bool Alive = true;
+    for (BasicBlock *Pred : predecessors(&BB))
+      Alive = Alive && AliveAtExit.lookup(Pred);
+    return Alive;
+  };
+  for (bool Changed = true; Changed;) {
+    Changed = false;
+    for (BasicBlock &BB : F) {
+      bool Alive = Transfer(BB, AliveAtEntry(BB), nullptr);
+      if (Alive != AliveAtExit[&BB]) {
+        AliveAtExit[&BB] = Alive;
+        Changed = true;
+      }
+    }
+  }
+  BasicBlock &BB = *At.getParent();
+  return Transfer(BB, AliveAtEntry(BB), &At);
+}
+
+/// The restarts of \p F whose start reaches a suspend alive: those that may
+/// go (\p Removable) and those whose object may be dead before the end
+/// (\p NotAlive).
+static void findRestartsBeforeSuspend(
+    Function &F,
+    SmallVectorImpl<std::pair<IntrinsicInst *, IntrinsicInst *>> &Removable,
+    SmallVectorImpl<std::pair<IntrinsicInst *, IntrinsicInst *>> &NotAlive) {
+  for (BasicBlock &BB : F)
+    for (auto &P : findRestarts(BB))
+      if (reachesSuspendAlive(*P.second))
+        (aliveOnEveryPathTo(*P.first, markedObject(*P.first)) ? Removable
+                                                                : NotAlive)
+            .push_back(P);
+}
+
 PreservedAnalyses CoroLifetimeRestartPass::run(Function &F,
                                                FunctionAnalysisManager &AM) {
   if (!isSwitchPresplitCoroutine(F))
     return PreservedAnalyses::all();
-  SmallVector<std::pair<IntrinsicInst *, IntrinsicInst *>, 4> Pairs;
-  for (BasicBlock &BB : F)
-    for (auto &P : findRestarts(BB))
-      if (reachesSuspendAlive(*P.second))
-        Pairs.push_back(P);
-  if (Pairs.empty())
-    return PreservedAnalyses::all();
-  auto &ORE = AM.getResult<OptimizationRemarkEmitterAnalysis>(F);
+  OptimizationRemarkEmitter *ORE = nullptr;
   bool Changed = false;
-  for (auto [End, Start] : Pairs) {
-    std::string What = describeObject(markedObject(*Start));
-    if (!shouldTransform([&] {
-          return "lifetime-restart: keep " + What + " of '" +
-                 displayName(F.getName()) + "' alive across its restart";
-        }))
-      continue;
-    ORE.emit([&] {
-      return OptimizationRemark(DEBUG_TYPE, "LifetimeRestart", Start)
-             << "the lifetime of " << What << " in '"
-             << displayName(F.getName())
-             << "' ends and starts again in one block before a suspend it is "
-                "live across; the two markers are removed so that CoroSplit "
-                "keeps it in the frame (LLVM 22 would leave it on the stack)";
-    });
-    End->eraseFromParent();
-    Start->eraseFromParent();
-    Changed = true;
+  // Until none is left: removing a pair lets the lifetime of the start
+  // before it run on, so with three unrolled iterations
+  // (end1 start2 ... end2 start3 ... suspend) start2 reaches the suspend only
+  // once end2 is gone, and a block that keeps end1 is still no starting
+  // point for CoroSplit. At the end no start that reaches a suspend alive
+  // has an end of its object before it in its block (one after it would end
+  // the object before the suspend), which is what CoroSplit's per-block test
+  // needs. Each round removes a pair, so this ends.
+  SmallPtrSet<IntrinsicInst *, 4> ReportedMissed;
+  for (bool LimitReached = false; !LimitReached;) {
+    SmallVector<std::pair<IntrinsicInst *, IntrinsicInst *>, 4> Pairs, NotAlive;
+    findRestartsBeforeSuspend(F, Pairs, NotAlive);
+    if (!ORE && (!Pairs.empty() || !NotAlive.empty()))
+      ORE = &AM.getResult<OptimizationRemarkEmitterAnalysis>(F);
+    for (auto [End, Start] : NotAlive) {
+      if (!ReportedMissed.insert(Start).second)
+        continue;
+      ORE->emit([&] {
+        return OptimizationRemarkMissed(DEBUG_TYPE, "LifetimeRestart", Start)
+               << "the lifetime of " << describeObject(markedObject(*Start))
+               << " in '" << displayName(F.getName())
+               << "' ends and starts again in one block before a suspend it "
+                  "is live across, but it may be dead before that end on "
+                  "some path; the markers are left alone (CoroSplit may keep "
+                  "it on the stack)";
+      });
+    }
+    if (Pairs.empty())
+      break;
+    for (auto [End, Start] : Pairs) {
+      std::string What = describeObject(markedObject(*Start));
+      // Refused once, refused from then on: the bisect limit is reached.
+      if (!shouldTransform([&] {
+            return "lifetime-restart: keep " + What + " of '" +
+                   displayName(F.getName()) + "' alive across its restart";
+          })) {
+        LimitReached = true;
+        break;
+      }
+      ORE->emit([&] {
+        return OptimizationRemark(DEBUG_TYPE, "LifetimeRestart", Start)
+               << "the lifetime of " << What << " in '"
+               << displayName(F.getName())
+               << "' ends and starts again in one block before a suspend it "
+                  "is live across; the two markers are removed so that "
+                  "CoroSplit keeps it in the frame (LLVM 22 would leave it on "
+                  "the stack)";
+      });
+      End->eraseFromParent();
+      Start->eraseFromParent();
+      Changed = true;
+    }
   }
   if (!Changed)
     return PreservedAnalyses::all();

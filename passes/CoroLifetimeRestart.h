@@ -25,8 +25,10 @@
 /// point before CoroSplit (after the last simplifycfg) and, for each
 /// `lifetime.end(%a) ... lifetime.start(%a)` in one block with a suspend
 /// reachable from that start before any lifetime.end(%a), removes the two
-/// markers. The object's lifetime then runs through the gap, where nothing
-/// may read it, so the program means the same; CoroSplit sees the path to the
+/// markers, and repeats that until no such pair is left (with three unrolled
+/// iterations the second start reaches the suspend once the second pair is
+/// gone). The object's lifetime then runs through the gap, where nothing may
+/// read it, so the program means the same; CoroSplit sees the path to the
 /// suspend and puts the object into the frame. Each removal is a remark
 /// (`-Rpass=coro-lifetime-restart`).
 ///

@@ -4,12 +4,16 @@
 ; without passing a block with a lifetime.end?" per block, so the entry block
 ; (which has both) starts no path and %s stays on the stack of @restart.resume
 ; although .resume reads it. The pass removes the end/start pair; then
-; CoroSplit puts %s into the frame. Left alone: a pair after which no suspend
-; comes before the next end (@no_suspend_after), markers in different blocks
-; (@separate_blocks), a function that is not a coroutine (@plain), and
-; coroutines of other ABIs.
+; CoroSplit puts %s into the frame. In @restart_three (three unrolled
+; iterations) the second start reaches the suspend only once the second pair
+; is gone, and the block would still hold the first end; both pairs go.
+; Left alone: a pair after which no suspend comes before the next end
+; (@no_suspend_after), markers in different blocks (@separate_blocks), pairs
+; whose object may be dead before the end, where the start is what makes it
+; alive (@dead_on_some_path, @double_end; a missed remark each), a function
+; that is not a coroutine (@plain), and coroutines of other ABIs.
 ;
-; RUN: %opt -passes='function(coro-lifetime-restart)' -pass-remarks=coro-lifetime-restart -S %s -o %t.ll 2>&1 | FileCheck %s --check-prefix=REMARK
+; RUN: %opt -passes='function(coro-lifetime-restart)' -pass-remarks=coro-lifetime-restart -pass-remarks-missed=coro-lifetime-restart -S %s -o %t.ll 2>&1 | FileCheck %s --check-prefix=REMARK
 ; RUN: FileCheck %s < %t.ll
 ; RUN: %opt -passes='function(coro-lifetime-restart),cgscc(coro-split)' -verify-each -S %s -o - | FileCheck %s --check-prefix=SPLIT
 ; Stock CoroSplit on the same input keeps %s on the stack (the bug); should
@@ -32,9 +36,15 @@
 ; RUN: %opt -O2 -coro-frame-opt-disable=lifetime-restart -pass-remarks=coro-lifetime-restart -disable-output %s 2>&1 | count 0
 ;
 ; REMARK: remark: <unknown>:0:0: the lifetime of an object of type 'struct.str' in 'restart' ends and starts again in one block before a suspend it is live across; the two markers are removed so that CoroSplit keeps it in the frame (LLVM 22 would leave it on the stack)
+; REMARK-NEXT: remark: <unknown>:0:0: the lifetime of an object of type 'struct.str' in 'restart_three' ends and starts again in one block
+; REMARK-NEXT: remark: <unknown>:0:0: the lifetime of an object of type 'struct.str' in 'restart_three' ends and starts again in one block
+; REMARK-NEXT: remark: <unknown>:0:0: the lifetime of an object of type 'struct.str' in 'dead_on_some_path' ends and starts again in one block before a suspend it is live across, but it may be dead before that end on some path; the markers are left alone (CoroSplit may keep it on the stack)
+; REMARK-NEXT: remark: <unknown>:0:0: the lifetime of an object of type 'struct.str' in 'double_end' ends and starts again in one block before a suspend it is live across, but it may be dead before that end on some path
 ; REMARK-NOT: remark
 ; O2-DAG: remark: <unknown>:0:0: the lifetime of an object of type 'struct.str' in 'restart' ends and starts again in one block
 ; O2-DAG: remark: <unknown>:0:0: the lifetime of an object of type 'struct.str' in 'separate_blocks' ends and starts again in one block
+; O2-DAG: remark: <unknown>:0:0: the lifetime of an object of type 'struct.str' in 'restart_three' ends and starts again in one block
+; O2-DAG: remark: <unknown>:0:0: the lifetime of an object of type 'struct.str' in 'restart_three' ends and starts again in one block
 ;
 ; CHECK-LABEL: define ptr @restart(
 ; CHECK: call void @llvm.lifetime.start.p0(ptr %s)
@@ -45,6 +55,13 @@
 ; CHECK: resume:
 ; CHECK-NEXT: call void @use(ptr %s)
 ; CHECK-NEXT: call void @llvm.lifetime.end.p0(ptr %s)
+;
+; CHECK-LABEL: define ptr @restart_three(
+; CHECK: call void @llvm.lifetime.start.p0(ptr %s)
+; CHECK-NEXT: call void @make(ptr %s)
+; CHECK-NEXT: call void @make(ptr %s)
+; CHECK-NEXT: call void @make(ptr %s)
+; CHECK-NEXT: %sp = call i8 @llvm.coro.suspend(
 ;
 ; CHECK-LABEL: define ptr @no_suspend_after(
 ; CHECK: call void @llvm.lifetime.end.p0(ptr %s)
@@ -59,6 +76,16 @@
 ; CHECK: next:
 ; CHECK-NEXT: call void @llvm.lifetime.start.p0(ptr %s)
 ;
+; CHECK-LABEL: define ptr @dead_on_some_path(
+; CHECK: merge:
+; CHECK-NEXT: call void @llvm.lifetime.end.p0(ptr %s)
+; CHECK-NEXT: call void @llvm.lifetime.start.p0(ptr %s)
+;
+; CHECK-LABEL: define ptr @double_end(
+; CHECK: call void @llvm.lifetime.end.p0(ptr %s)
+; CHECK-NEXT: call void @llvm.lifetime.end.p0(ptr %s)
+; CHECK-NEXT: call void @llvm.lifetime.start.p0(ptr %s)
+;
 ; CHECK-LABEL: define void @plain(
 ; CHECK: call void @llvm.lifetime.end.p0(ptr %s)
 ; CHECK-NEXT: call void @llvm.lifetime.start.p0(ptr %s)
@@ -67,10 +94,17 @@
 ; SPLIT-NOT: alloca
 ; SPLIT: call void @use(ptr
 ; SPLIT-LABEL: define internal fastcc void @restart.destroy(
+; SPLIT-LABEL: define internal fastcc void @restart_three.resume(
+; SPLIT-NOT: alloca
+; SPLIT: call void @use(ptr
+; SPLIT-LABEL: define internal fastcc void @restart_three.destroy(
 ;
 ; STOCK-LABEL: define internal fastcc void @restart.resume(
 ; STOCK: %s = alloca %struct.str
 ; STOCK-LABEL: define internal fastcc void @restart.destroy(
+; STOCK-LABEL: define internal fastcc void @restart_three.resume(
+; STOCK: %s = alloca %struct.str
+; STOCK-LABEL: define internal fastcc void @restart_three.destroy(
 
 %struct.str = type { ptr, i64, [16 x i8] }
 
@@ -89,6 +123,37 @@ entry:
   call void @llvm.lifetime.start.p0(ptr %s)
   call void @make(ptr %s)
   call void @use(ptr %s)
+  call void @llvm.lifetime.end.p0(ptr %s)
+  call void @llvm.lifetime.start.p0(ptr %s)
+  call void @make(ptr %s)
+  %sp = call i8 @llvm.coro.suspend(token none, i1 false)
+  switch i8 %sp, label %suspend [i8 0, label %resume
+                                 i8 1, label %cleanup]
+resume:
+  call void @use(ptr %s)
+  call void @llvm.lifetime.end.p0(ptr %s)
+  br label %cleanup
+cleanup:
+  %mem = call ptr @llvm.coro.free(token %id, ptr %hdl)
+  call void @free(ptr %mem)
+  br label %suspend
+suspend:
+  call void @llvm.coro.end(ptr %hdl, i1 false, token none)
+  ret ptr %hdl
+}
+
+define ptr @restart_three(i32 %n) presplitcoroutine {
+entry:
+  %s = alloca %struct.str, align 8
+  %id = call token @llvm.coro.id(i32 0, ptr null, ptr null, ptr null)
+  %size = call i32 @llvm.coro.size.i32()
+  %alloc = call ptr @malloc(i32 %size)
+  %hdl = call ptr @llvm.coro.begin(token %id, ptr %alloc)
+  call void @llvm.lifetime.start.p0(ptr %s)
+  call void @make(ptr %s)
+  call void @llvm.lifetime.end.p0(ptr %s)
+  call void @llvm.lifetime.start.p0(ptr %s)
+  call void @make(ptr %s)
   call void @llvm.lifetime.end.p0(ptr %s)
   call void @llvm.lifetime.start.p0(ptr %s)
   call void @make(ptr %s)
@@ -145,6 +210,70 @@ entry:
   call void @llvm.lifetime.end.p0(ptr %s)
   br label %next
 next:
+  call void @llvm.lifetime.start.p0(ptr %s)
+  call void @make(ptr %s)
+  %sp = call i8 @llvm.coro.suspend(token none, i1 false)
+  switch i8 %sp, label %suspend [i8 0, label %resume
+                                 i8 1, label %cleanup]
+resume:
+  call void @use(ptr %s)
+  call void @llvm.lifetime.end.p0(ptr %s)
+  br label %cleanup
+cleanup:
+  %mem = call ptr @llvm.coro.free(token %id, ptr %hdl)
+  call void @free(ptr %mem)
+  br label %suspend
+suspend:
+  call void @llvm.coro.end(ptr %hdl, i1 false, token none)
+  ret ptr %hdl
+}
+
+; Entered from %entry, the object was never started when %merge ends it:
+; without the start it would be dead at @make and @use.
+define ptr @dead_on_some_path(i1 %c) presplitcoroutine {
+entry:
+  %s = alloca %struct.str, align 8
+  %id = call token @llvm.coro.id(i32 0, ptr null, ptr null, ptr null)
+  %size = call i32 @llvm.coro.size.i32()
+  %alloc = call ptr @malloc(i32 %size)
+  %hdl = call ptr @llvm.coro.begin(token %id, ptr %alloc)
+  br i1 %c, label %started, label %merge
+started:
+  call void @llvm.lifetime.start.p0(ptr %s)
+  call void @make(ptr %s)
+  br label %merge
+merge:
+  call void @llvm.lifetime.end.p0(ptr %s)
+  call void @llvm.lifetime.start.p0(ptr %s)
+  call void @make(ptr %s)
+  %sp = call i8 @llvm.coro.suspend(token none, i1 false)
+  switch i8 %sp, label %suspend [i8 0, label %resume
+                                 i8 1, label %cleanup]
+resume:
+  call void @use(ptr %s)
+  call void @llvm.lifetime.end.p0(ptr %s)
+  br label %cleanup
+cleanup:
+  %mem = call ptr @llvm.coro.free(token %id, ptr %hdl)
+  call void @free(ptr %mem)
+  br label %suspend
+suspend:
+  call void @llvm.coro.end(ptr %hdl, i1 false, token none)
+  ret ptr %hdl
+}
+
+; The first end kills the object; the second finds it dead.
+define ptr @double_end(i32 %n) presplitcoroutine {
+entry:
+  %s = alloca %struct.str, align 8
+  %id = call token @llvm.coro.id(i32 0, ptr null, ptr null, ptr null)
+  %size = call i32 @llvm.coro.size.i32()
+  %alloc = call ptr @malloc(i32 %size)
+  %hdl = call ptr @llvm.coro.begin(token %id, ptr %alloc)
+  call void @llvm.lifetime.start.p0(ptr %s)
+  call void @make(ptr %s)
+  call void @llvm.lifetime.end.p0(ptr %s)
+  call void @llvm.lifetime.end.p0(ptr %s)
   call void @llvm.lifetime.start.p0(ptr %s)
   call void @make(ptr %s)
   %sp = call i8 @llvm.coro.suspend(token none, i1 false)

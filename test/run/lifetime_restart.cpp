@@ -22,10 +22,14 @@
 // STOCK: (.resume)
 //
 // REMARK-DAG: remark: the lifetime of 's' in 'yield_on_last(unsigned long)' ends and starts again in one block
+// REMARK-DAG: remark: the lifetime of 's' in 'yield_on_third(unsigned long)' ends and starts again in one block
+// REMARK-DAG: remark: the lifetime of 's' in 'yield_on_third(unsigned long)' ends and starts again in one block
 // REMARK-DAG: remark: the lifetime of 'c' in 'destroyed_early(unsigned long)' ends and starts again in one block
 //
 // CHECK: yield_on_last: 41
 // CHECK-NEXT: yield_on_last: done 1
+// CHECK-NEXT: yield_on_third: 52
+// CHECK-NEXT: yield_on_third: done 1
 // CHECK-NEXT: await_in_middle: resumed 3
 // CHECK-NEXT: await_in_middle: sum 32
 // CHECK-NEXT: destroyed while suspended: 1 live string(s) freed
@@ -80,6 +84,17 @@ gen yield_on_last(unsigned long n) {
   }
 }
 
+// Three iterations, all merged into one block: two restarts, and the
+// object of the first one is live across the suspend only once the second
+// pair is gone (both are removed).
+gen yield_on_third(unsigned long n) {
+  for (unsigned long i = 0; i < 3; ++i) {
+    std::string s = make_string(n + i);
+    if (i == 2)
+      co_yield s.size();
+  }
+}
+
 // A suspend in the middle one of three iterations, the vector read after the
 // resume: LLVM keeps this loop, so there is no restart to fix (no remark).
 static std::coroutine_handle<> parked;
@@ -119,6 +134,13 @@ int main() {
     std::printf("yield_on_last: %lu\n", g.h.promise().cur);
     g.h.resume();
     std::printf("yield_on_last: done %d\n", (int)g.h.done());
+  }
+  {
+    gen g = yield_on_third(50);
+    g.h.resume();
+    std::printf("yield_on_third: %lu\n", g.h.promise().cur);
+    g.h.resume();
+    std::printf("yield_on_third: done %d\n", (int)g.h.done());
   }
   {
     gen g = await_in_middle(4);
