@@ -177,6 +177,14 @@ static void findRestartsBeforeSuspend(
             .push_back(P);
 }
 
+/// The start of both remarks: which object, where, and what its markers do.
+static void describeRestart(DiagnosticInfoOptimizationBase &R, StringRef What,
+                            const Function &F) {
+  R << "the lifetime of " << What << " in '" << displayName(F.getName())
+    << "' ends and starts again in one block before a suspend it is live "
+       "across";
+}
+
 PreservedAnalyses CoroLifetimeRestartPass::run(Function &F,
                                                FunctionAnalysisManager &AM) {
   if (!isSwitchPresplitCoroutine(F))
@@ -201,13 +209,11 @@ PreservedAnalyses CoroLifetimeRestartPass::run(Function &F,
       if (!ReportedMissed.insert(Start).second)
         continue;
       ORE->emit([&] {
-        return OptimizationRemarkMissed(DEBUG_TYPE, "LifetimeRestart", Start)
-               << "the lifetime of " << describeObject(markedObject(*Start))
-               << " in '" << displayName(F.getName())
-               << "' ends and starts again in one block before a suspend it "
-                  "is live across, but it may be dead before that end on "
-                  "some path; the markers are left alone (CoroSplit may keep "
-                  "it on the stack)";
+        OptimizationRemarkMissed R(DEBUG_TYPE, "LifetimeRestart", Start);
+        describeRestart(R, describeObject(markedObject(*Start)), F);
+        return R << ", but it may be dead before that end on some path; the "
+                    "markers are left alone (CoroSplit may keep it on the "
+                    "stack)";
       });
     }
     if (Pairs.empty())
@@ -223,13 +229,10 @@ PreservedAnalyses CoroLifetimeRestartPass::run(Function &F,
         break;
       }
       ORE->emit([&] {
-        return OptimizationRemark(DEBUG_TYPE, "LifetimeRestart", Start)
-               << "the lifetime of " << What << " in '"
-               << displayName(F.getName())
-               << "' ends and starts again in one block before a suspend it "
-                  "is live across; the two markers are removed so that "
-                  "CoroSplit keeps it in the frame (LLVM 22 would leave it on "
-                  "the stack)";
+        OptimizationRemark R(DEBUG_TYPE, "LifetimeRestart", Start);
+        describeRestart(R, What, F);
+        return R << "; the two markers are removed so that CoroSplit keeps it "
+                    "in the frame (LLVM 22 would leave it on the stack)";
       });
       End->eraseFromParent();
       Start->eraseFromParent();
