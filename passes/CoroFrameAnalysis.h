@@ -185,7 +185,13 @@ struct FrameLayout {
   /// The layout after coro-frame-overlap moved the slots; unused slots (no
   /// access) were dropped and are not part of it.
   bool Relaid = false;
+  /// Bytes of the layout (what `dereferenceable(N)` on the clones says).
   uint64_t Size = 0;
+  /// Bytes the program asks its allocator for: what `llvm.coro.size`
+  /// became (the frame struct's size), or the new size once a re-layout's
+  /// size reached every allocation and deallocation. When a re-layout could
+  /// not change the allocation, this stays larger than Size.
+  uint64_t AllocSize = 0;
   llvm::Align Alignment;
   std::vector<FrameSlot> Slots;
   int IndexSlot = -1;
@@ -200,17 +206,15 @@ struct FrameLayout {
   /// must not share bytes. Fixed slots and escaped slots that are not Scoped
   /// interfere with all.
   std::vector<llvm::BitVector> Interferes;
-  /// Calls that carry the frame size: allocation in the ramp, sized
-  /// deallocation in the clones.
-  llvm::SmallVector<llvm::CallBase *, 4> SizeRecords;
 
   /// Bytes of fixed fields (header + promise), index, and the most bytes of
   /// other slots live at any one program point.
   uint64_t FixedBytes = 0;
   uint64_t IndexBytes = 0;
   uint64_t MaxLiveBytes = 0;
-  /// The smallest frame any assignment of offsets to these slots could have,
-  /// given the liveness this analysis proved (escaped slots live everywhere).
+  /// The smallest allocation any assignment of offsets to these slots could
+  /// have, given the liveness this analysis proved (escaped slots live
+  /// everywhere).
   uint64_t LowerBound = 0;
   unsigned NumEscaped = 0;
   /// Escaped slots bounded by their recorded scopes (a subset of NumEscaped).

@@ -353,6 +353,9 @@ bool FrameAnalyzer::buildSlots() {
   if (FT && !FT->isOpaque() && FT->isSized() &&
       alignTo(DL.getTypeAllocSize(FT), L.Alignment) == L.Size)
     L.FrameTy = FT;
+  // What llvm.coro.size became: the struct's own size, when it is known.
+  L.AllocSize = L.FrameTy ? DL.getTypeAllocSize(L.FrameTy).getFixedValue()
+                          : L.Size;
   if (L.FrameTy)
     buildSlotsFromType();
   else
@@ -1207,8 +1210,11 @@ void FrameAnalyzer::computeLowerBound() {
     L.NumEscaped += S.Escaped && !S.isFixed();
     L.NumScoped += S.Scoped;
   }
+  // In the bytes allocated, rounded as CoroSplit's struct is.
   L.LowerBound = std::min<uint64_t>(
-      alignTo(FixedEnd + L.IndexBytes + L.MaxLiveBytes, L.Alignment), L.Size);
+      alignTo(FixedEnd + L.IndexBytes + L.MaxLiveBytes,
+              std::min(L.Alignment, Align(8))),
+      L.AllocSize);
 }
 
 /// The mangled name of the coroutine whose frame I initialises in place, if
@@ -1493,28 +1499,9 @@ void FrameAnalyzer::run() {
 
 } // namespace
 
-/// Calls whose constant argument is the frame size: operator new/delete of
-/// the frame (global or the promise's own), malloc-style allocators.
-static void findSizeRecords(const SplitCoroutine &C, FrameLayout &L) {
-  for (auto &[F, Base] : L.FrameBases)
-    for (Instruction &I : instructions(*F)) {
-      auto *CB = dyn_cast<CallBase>(&I);
-      if (!CB || isa<IntrinsicInst>(CB))
-        continue;
-      for (Value *Arg : CB->args())
-        if (auto *CI = dyn_cast<ConstantInt>(Arg);
-            CI && CI->getZExtValue() == L.Size) {
-          L.SizeRecords.push_back(CB);
-          break;
-        }
-    }
-}
-
 FrameLayout analyzeFrame(const SplitCoroutine &C) {
   FrameLayout L;
   FrameAnalyzer(C, L).run();
-  if (L.Analyzable)
-    findSizeRecords(C, L);
   return L;
 }
 

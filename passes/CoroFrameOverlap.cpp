@@ -23,8 +23,9 @@
 //===----------------------------------------------------------------------===//
 
 #include "CoroFrameOverlap.h"
-#include "TransformBisect.h"
 #include "CoroFrameAnalysis.h"
+#include "CoroFrameSizeMarkers.h"
+#include "TransformBisect.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/Statistic.h"
@@ -50,6 +51,8 @@ using namespace llvm;
 
 STATISTIC(NumRelaidOut, "Number of coroutine frames given a smaller layout");
 STATISTIC(NumBytesSaved, "Number of frame bytes saved");
+STATISTIC(NumAllocKept, "Number of re-laid out frames whose allocation "
+                        "keeps its old size");
 
 namespace corofo {
 
@@ -183,7 +186,9 @@ static Assignment assignOffsets(const FrameLayout &L, uint64_t Start) {
           Best.Offset[S.Id] = Best.Offset[Id] + S.Offset - L.Slots[Id].Offset;
           break;
         }
-  Best.Size = alignTo(Best.Size, L.Alignment);
+  // Rounded as CoroSplit's struct is (to its fields' alignment, at most 8),
+  // not to the frame's alignment: the allocation is the struct's size.
+  Best.Size = alignTo(Best.Size, std::min(L.Alignment, Align(8)));
   return Best;
 }
 
@@ -391,22 +396,33 @@ static bool reaches(const Value *V, const SmallPtrSetImpl<const Value *> &Target
   return false;
 }
 
-/// Give this frame's allocation and sized deallocation calls the new size.
-/// A call counts as this frame's when the frame pointer comes from its
-/// result (allocation) or its pointer argument is this frame (deallocation).
-/// Every use of a frame-size constant in the coroutine must be such a call;
-/// otherwise (the size is spilled to reach delete later, or the same number
-/// sizes another object, e.g. an inlined callee's frame) nothing is
-/// rewritten: a frame allocated larger than it needs is correct, a sized
-/// delete that disagrees with its new is not.
-static bool rewriteAllocationSizes(const SplitCoroutine &C,
-                                   const FrameLayout &L, const DataLayout &DL,
-                                   uint64_t NewSize) {
+/// A short description of \p I for remarks: "'add' in f.destroy".
+static std::string describeUse(const Instruction &I) {
+  std::string Text = "'" + std::string(I.getOpcodeName()) + "'";
+  if (const auto *CB = dyn_cast<CallBase>(&I))
+    if (const Function *Callee = CB->getCalledFunction())
+      Text = "a call of '" + displayName(Callee->getName()) + "'";
+  return Text + " in " + I.getFunction()->getName().str();
+}
+
+/// Without markers (IR that did not pass coro-mark-frame-size, e.g. split
+/// IR given to opt): the frame-size constants this frame's allocation and
+/// sized deallocation calls carry. A call counts as this frame's when the
+/// frame pointer comes from its result (allocation) or its pointer argument
+/// is this frame (deallocation). Every use of a frame-size constant in the
+/// coroutine must be such a call; otherwise (the size is spilled to reach
+/// delete later, or the same number sizes another object, e.g. an inlined
+/// callee's frame) nothing can be rewritten, and the reason is returned: a
+/// frame allocated larger than it needs is correct, a sized delete that
+/// disagrees with its new is not.
+static std::string findDirectSizeUses(const SplitCoroutine &C,
+                                      const FrameLayout &L,
+                                      const DataLayout &DL,
+                                      SmallVectorImpl<Use *> &Uses) {
   SmallVector<uint64_t, 2> Sizes = sizeValues(L, DL);
   SmallPtrSet<const Value *, 8> Bases;
   for (auto &[F, Base] : L.FrameBases)
     Bases.insert(Base->stripPointerCasts());
-  SmallVector<Use *, 8> ToRewrite;
   for (Function *F : C.functions())
     for (Instruction &I : instructions(*F))
       for (Use &Op : I.operands()) {
@@ -416,7 +432,8 @@ static bool rewriteAllocationSizes(const SplitCoroutine &C,
           continue;
         auto *CB = dyn_cast<CallBase>(&I);
         if (!CB || !CB->isArgOperand(&Op) || !isFrameAllocator(*CB))
-          return false;
+          return "the size value is also used by " + describeUse(I) +
+                 ", not an allocation call";
         SmallPtrSet<const Value *, 1> Self{CB};
         bool Allocates = any_of(Bases, [&](const Value *B) {
           return reaches(B, Self);
@@ -427,9 +444,39 @@ static bool rewriteAllocationSizes(const SplitCoroutine &C,
                      (isa<ConstantPointerNull>(CB->getArgOperand(0)) ||
                       reaches(CB->getArgOperand(0), Bases));
         if (!Allocates && !Frees)
-          return false;
-        ToRewrite.push_back(&Op);
+          return "the size value is also used by " + describeUse(I) +
+                 ", which neither allocates nor frees this frame";
+        Uses.push_back(&Op);
       }
+  return "";
+}
+
+/// Give every record of this frame's size the new size. With frame-size
+/// markers (CoroFrameSizeMarkers.h) these are exactly the markers, whatever
+/// the inlined allocator computes from them; without, the constant
+/// arguments of the allocation and sized deallocation calls. Returns why
+/// the allocation keeps its old size, or "" when it follows.
+static std::string rewriteAllocationSizes(const SplitCoroutine &C,
+                                          const FrameLayout &L,
+                                          const DataLayout &DL,
+                                          uint64_t NewSize) {
+  SmallVector<uint64_t, 2> Sizes = sizeValues(L, DL);
+  SmallVector<CallInst *, 4> Markers = findFrameSizeMarkers(C.functions());
+  if (!Markers.empty()) {
+    for (CallInst *M : Markers) {
+      auto *CI = dyn_cast<ConstantInt>(M->getArgOperand(0));
+      if (!CI || CI->getBitWidth() > 64 ||
+          !is_contained(Sizes, CI->getZExtValue()))
+        return "a frame-size marker in " + M->getFunction()->getName().str() +
+               " does not carry CoroSplit's size";
+    }
+    resolveFrameSizeMarkers(Markers, NewSize);
+    return "";
+  }
+  SmallVector<Use *, 8> ToRewrite;
+  std::string Why = findDirectSizeUses(C, L, DL, ToRewrite);
+  if (!Why.empty())
+    return Why;
   for (Use *Op : ToRewrite) {
     auto *CB = cast<CallBase>(Op->getUser());
     Op->set(ConstantInt::get(Op->get()->getType(), NewSize));
@@ -440,7 +487,7 @@ static bool rewriteAllocationSizes(const SplitCoroutine &C,
           Attribute::getWithDereferenceableBytes(CB->getContext(), NewSize));
     }
   }
-  return true;
+  return "";
 }
 
 std::string slotList(const FrameLayout &L, const Assignment &A) {
@@ -493,7 +540,9 @@ overlapFrameSlots(const SplitCoroutine &C, const FrameLayout &L,
     if (S.isFixed())
       FixedEnd = std::max(FixedEnd, S.end());
   Assignment A = assignOffsets(L, FixedEnd);
-  if (A.Size >= L.Size)
+  // Against what CoroSplit allocates (its struct's size), which may be
+  // below the alignment-rounded size it records on the clones.
+  if (A.Size >= L.AllocSize)
     return missed("no smaller layout: the slots that must coexist already "
                   "fill the frame");
   if (!shouldTransform([&] {
@@ -523,7 +572,8 @@ overlapFrameSlots(const SplitCoroutine &C, const FrameLayout &L,
   }
   for (DICompositeType *CT : FrameTypes)
     rewriteFrameType(CT, M);
-  bool SizesRewritten = rewriteAllocationSizes(C, L, DL, A.Size);
+  std::string KeepsAlloc = rewriteAllocationSizes(C, L, DL, A.Size);
+  After.AllocSize = KeepsAlloc.empty() ? A.Size : L.AllocSize;
   for (Function *F : {C.Resume, C.Destroy, C.Cleanup})
     if (F)
       rewriteParamAttrs(*F, 0, L.Size, A.Size);
@@ -531,20 +581,31 @@ overlapFrameSlots(const SplitCoroutine &C, const FrameLayout &L,
     rewriteParamAttrs(*C.NoAlloc, C.NoAlloc->arg_size() - 1, L.Size, A.Size);
 
   ++NumRelaidOut;
-  NumBytesSaved += L.Size - A.Size;
+  NumBytesSaved += L.AllocSize - A.Size;
+  if (!KeepsAlloc.empty())
+    ++NumAllocKept;
   ORE.emit([&] {
-    OptimizationRemark R(OverlapRemarkPass, "FrameOverlapped", Loc,
-                         &Anchor->getEntryBlock());
-    R << "frame of '" << ore::NV("coroutine", displayName(C.Name))
-           << "' re-laid out: " << ore::NV("old_size", L.Size) << " -> "
+    return OptimizationRemark(OverlapRemarkPass, "FrameOverlapped", Loc,
+                              &Anchor->getEntryBlock())
+           << "frame of '" << ore::NV("coroutine", displayName(C.Name))
+           << "' re-laid out: " << ore::NV("old_size", L.AllocSize) << " -> "
            << ore::NV("new_size", A.Size) << " bytes (lower bound "
            << ore::NV("lower_bound", L.LowerBound) << "); sharing: "
            << ore::NV("shared", slotList(L, A));
-    if (!SizesRewritten)
-      R << "; the allocation keeps its old size (the size value is also "
-           "used outside allocation calls)";
-    return R;
   });
+  // The saving does not reach the heap: say so where -Rpass-missed looks.
+  if (!KeepsAlloc.empty())
+    ORE.emit([&] {
+      return OptimizationRemarkMissed(OverlapRemarkPass,
+                                      "AllocationNotResized", Loc,
+                                      &Anchor->getEntryBlock())
+             << "frame of '" << ore::NV("coroutine", displayName(C.Name))
+             << "': the allocation stays at "
+             << ore::NV("alloc_size", L.AllocSize)
+             << " bytes although the layout needs "
+             << ore::NV("new_size", A.Size) << ": "
+             << ore::NV("reason", KeepsAlloc);
+    });
   return After;
 }
 
@@ -558,6 +619,8 @@ PreservedAnalyses CoroFrameOverlapPass::run(Module &M,
                                  FAM.getResult<OptimizationRemarkEmitterAnalysis>(
                                      *C.anchor()))
                    .has_value();
+    Did |= resolveFrameSizeMarkers(findFrameSizeMarkers(C.functions()),
+                                   std::nullopt) > 0;
     if (Did)
       for (Function *F : C.functions())
         FAM.invalidate(*F, PreservedAnalyses::none());

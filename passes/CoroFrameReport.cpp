@@ -5,7 +5,8 @@
 //===----------------------------------------------------------------------===//
 /// \file
 /// Turns the frame analysis into remarks, a size warning and a test dump. The
-/// remark argument names (coroutine, frame_size, frame_align, lower_bound,
+/// remark argument names (coroutine, frame_size (bytes allocated),
+/// layout_size (only when the layout is smaller), frame_align, lower_bound,
 /// states, slots, escaped, slot, slot_size, slot_states; for slot remarks
 /// kind, offset, size, align, live_states, type, source) are an interface:
 /// tools/coro-frame-report reads them from the YAML records.
@@ -43,8 +44,14 @@ static void emitSummary(const SplitCoroutine &C, const FrameLayout &L,
   ORE.emit([&] {
     OptimizationRemarkAnalysis R(ReportRemarkPass, "CoroFrame",
                                  coroutineLocation(C), &Anchor->getEntryBlock());
+    // The bytes allocated are what the program pays; a layout that needs
+    // fewer (a re-layout the allocation could not follow) is shown beside.
     R << "coroutine '" << ore::NV("coroutine", displayName(C.Name))
-      << "': frame " << ore::NV("frame_size", L.Size) << " bytes, align "
+      << "': frame " << ore::NV("frame_size", L.AllocSize) << " bytes";
+    if (L.Size < L.AllocSize)
+      R << " allocated (layout " << ore::NV("layout_size", L.Size)
+        << " bytes)";
+    R << ", align "
       << ore::NV("frame_align", L.Alignment.value()) << ", lower bound "
       << ore::NV("lower_bound", L.LowerBound) << " bytes, "
       << ore::NV("states", unsigned(L.States.size())) << " states, "
@@ -102,12 +109,13 @@ static void emitSlots(const SplitCoroutine &C, const FrameLayout &L,
 
 static void warnIfTooLarge(const SplitCoroutine &C, const FrameLayout &L,
                            uint64_t Limit) {
-  if (!Limit || L.Size <= Limit)
+  if (!Limit || L.AllocSize <= Limit)
     return;
   std::string Msg;
   raw_string_ostream OS(Msg);
-  OS << "coroutine frame of '" << displayName(C.Name) << "' is " << L.Size
-     << " bytes, larger than " << Limit << " (-coro-frame-opt-warn-above)";
+  OS << "coroutine frame of '" << displayName(C.Name) << "' is "
+     << L.AllocSize << " bytes, larger than " << Limit
+     << " (-coro-frame-opt-warn-above)";
   auto Largest = L.largestSlots(3);
   if (!Largest.empty()) {
     OS << "; largest slots:";
@@ -122,7 +130,7 @@ static void warnIfTooLarge(const SplitCoroutine &C, const FrameLayout &L,
   // A resource-limit diagnostic, like -Wframe-larger-than's: clang places it
   // at the function's declaration even without debug info.
   Anchor->getContext().diagnose(DiagnosticInfoResourceLimit(
-      *Anchor, "coroutine frame size", L.Size, Limit, DS_Warning));
+      *Anchor, "coroutine frame size", L.AllocSize, Limit, DS_Warning));
   Anchor->getContext().diagnose(DiagnosticInfoGenericWithLoc(
       Msg, *Anchor, coroutineLocation(C), DS_Note));
   ++NumWarned;
@@ -173,18 +181,16 @@ void printFrameLayout(const SplitCoroutine &C, const FrameLayout &L,
     OS << "  not analysed: " << L.WhyNot << "\n";
     return;
   }
-  OS << "  frame " << L.Size << " align " << L.Alignment.value()
+  OS << "  frame " << L.Size;
+  if (L.AllocSize != L.Size)
+    OS << " alloc " << L.AllocSize;
+  OS << " align " << L.Alignment.value()
      << " lower-bound " << L.LowerBound << " (fixed " << L.FixedBytes
      << " index " << L.IndexBytes << " max-live " << L.MaxLiveBytes << ")"
      << (L.Relaid    ? " relaid"
          : L.FrameTy ? " layout-from-type"
                      : " layout-from-accesses")
      << "\n";
-  for (CallBase *CB : L.SizeRecords)
-    OS << "  size-record " << CB->getFunction()->getName() << ": "
-       << (CB->getCalledFunction() ? CB->getCalledFunction()->getName()
-                                   : StringRef("<indirect>"))
-       << "\n";
   for (const SuspendState &S : L.States) {
     OS << "  state ";
     if (S.IndexValue == SuspendState::NullResumeState)

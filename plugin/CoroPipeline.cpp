@@ -10,6 +10,7 @@
 #include "CoroFrameAnalysis.h"
 #include "CoroFrameOverlap.h"
 #include "CoroFrameReport.h"
+#include "CoroFrameSizeMarkers.h"
 #include "CoroScopeMarkers.h"
 
 #include "llvm/Analysis/OptimizationRemarkEmitter.h"
@@ -37,6 +38,10 @@ static bool handleCoroutine(const SplitCoroutine &C, const PluginOptions &Opts,
       if (Opts.PrintAnalysis)
         printFrameLayout(C, Layout, errs());
     }
+  // Frame-size markers the overlap did not resolve carry CoroSplit's size:
+  // constants again before anything simplifies the clones or the ramp.
+  Changed |= resolveFrameSizeMarkers(findFrameSizeMarkers(C.functions()),
+                                     std::nullopt) > 0;
   if (Opts.isEnabled(PassId::Report))
     reportCoroutineFrame(C, Layout, Opts.Report, ORE);
   // Last: the frame passes read the clones as CoroSplit left them.

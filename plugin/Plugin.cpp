@@ -26,6 +26,7 @@
 #include "CoroCompletedResume.h"
 #include "CoroFrameOverlap.h"
 #include "CoroFrameReport.h"
+#include "CoroFrameSizeMarkers.h"
 #include "CoroLifetimeRestart.h"
 #include "CoroPipeline.h"
 #include "CoroScopeMarkers.h"
@@ -70,6 +71,10 @@ static bool parseModulePass(StringRef Name, ModulePassManager &MPM,
     MPM.addPass(CoroScopeMarkersCleanupPass());
     return true;
   }
+  if (Name == "coro-frame-size-cleanup") {
+    MPM.addPass(CoroFrameSizeCleanupPass());
+    return true;
+  }
   if (Name == "coro-completed-resume-cleanup") {
     MPM.addPass(CoroCompletedResumeCleanupPass());
     return true;
@@ -112,6 +117,10 @@ static bool parseFunctionPass(StringRef Name, FunctionPassManager &FPM,
     FPM.addPass(CoroRecordScopesPass());
     return true;
   }
+  if (Name == "coro-mark-frame-size") {
+    FPM.addPass(CoroMarkFrameSizePass());
+    return true;
+  }
   if (Name == "coro-lifetime-restart") {
     FPM.addPass(CoroLifetimeRestartPass());
     return true;
@@ -147,6 +156,10 @@ static void registerCallbacks(PassBuilder &PB) {
                             "coro-lifetime-restart");
     PIC->addClassToPassName(CoroScopeMarkersCleanupPass::name(),
                             "coro-scope-markers-cleanup");
+    PIC->addClassToPassName(CoroMarkFrameSizePass::name(),
+                            "coro-mark-frame-size");
+    PIC->addClassToPassName(CoroFrameSizeCleanupPass::name(),
+                            "coro-frame-size-cleanup");
     PIC->addClassToPassName(CoroFrameOptCGSCCPass::name(), "coro-frame-opt");
   }
 
@@ -177,6 +190,11 @@ static void registerCallbacks(PassBuilder &PB) {
           FPM.addPass(CoroStateCollapsePass(Opts.CollapseCarryConstants));
         if (Level != OptimizationLevel::O0 && Opts.isEnabled(PassId::Scopes))
           FPM.addPass(CoroRecordScopesPass());
+        // The frame size stays recognisable after CoroSplit, wherever an
+        // inlined allocator uses it, so a re-laid out frame is allocated
+        // with its new size (all levels: always_inline allocators at -O0).
+        if (Opts.isEnabled(PassId::Overlap))
+          FPM.addPass(CoroMarkFrameSizePass());
       });
   // The peephole point also ends the function simplification, after its last
   // simplifycfg: from there only function-attrs runs before CoroSplit, so no
@@ -197,6 +215,10 @@ static void registerCallbacks(PassBuilder &PB) {
         PluginOptions Opts = readPluginOptions();
         if (Opts.Enabled && Level == OptimizationLevel::O0)
           MPM.addPass(CoroFrameOptModulePass(Opts, /*AtO0=*/true));
+        // Frame-size markers the drivers did not resolve (ThinLTO pre-link
+        // splits nothing): back to their argument before code generation.
+        if (Opts.isEnabled(PassId::Overlap))
+          MPM.addPass(CoroFrameSizeCleanupPass());
         // Markers left in code the drivers never saw as a coroutine's.
         if (Level != OptimizationLevel::O0 && Opts.isEnabled(PassId::Scopes))
           MPM.addPass(CoroScopeMarkersCleanupPass());

@@ -11,7 +11,7 @@
 ; RUN: %opt -passes='coro-early,cgscc(coro-split),print<coro-frame>' -disable-output %inputs/ir/two_states.ll 2>&1 | FileCheck %s --match-full-lines
 ;
 ; CHECK: coroutine two_states: two_states two_states.resume two_states.destroy two_states.cleanup
-; CHECK-NEXT:   frame 128 align 16 lower-bound 112 (fixed 24 index 1 max-live 80) layout-from-type
+; CHECK-NEXT:   frame 128 alloc 120 align 16 lower-bound 112 (fixed 24 index 1 max-live 80) layout-from-type
 ; CHECK-NEXT:   state 0 resumed-in: two_states.resume two_states.destroy two_states.cleanup set-in: two_states live: #3 #4 #5 #7
 ; CHECK-NEXT:   state 1 resumed-in: two_states.resume two_states.destroy two_states.cleanup set-in: two_states two_states.resume two_states.destroy two_states.cleanup live: #3 #4 #6 #7
 ; CHECK-NEXT:   state final(null-resume) resumed-in: two_states.destroy two_states.cleanup set-in: live: #3 #4 #7

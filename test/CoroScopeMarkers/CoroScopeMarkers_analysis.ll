@@ -18,7 +18,7 @@
 ; SCOPES-NEXT:   slot #7 [128,136) align 8 spill live all accesses 5 'spill #7' interferes: #3 #5 #6 #8 #9 #10 #11
 ; SCOPES-NEXT:   slot #8 [136,144) align 8 spill live 1 accesses 8 'spill #8' interferes: #3 #7 #9 #10 #11
 ;
-; NONE:   frame 176 align 16 lower-bound 176 (fixed 24 index 1 max-live 136) layout-from-type
+; NONE:   frame 176 align 16 lower-bound 168 (fixed 24 index 1 max-live 136) layout-from-type
 ; NONE:   slot #3 [24,40) align 1 alloca escaped live all accesses 8 'slot #3'
 ; NONE-NEXT:   slot #4 [40,56) align 1 alloca escaped live all accesses 6 'slot #4'
 ; NONE-NEXT:   slot #5 [56,64) align 8 spill live 0 accesses 5 'spill #5' interferes: #7
