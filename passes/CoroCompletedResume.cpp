@@ -42,6 +42,9 @@ namespace {
 constexpr const char *GuardedEntryAttr = "coro-frame-opt-completed-resume";
 /// Marks a resume call already given its check (kept by inlining).
 constexpr const char *GuardedSiteMD = "coro.frame.opt.guarded";
+/// Marks a resume through a handle whose check comes at the end of the
+/// pipeline: metadata costs the inliner nothing and goes with every copy.
+constexpr const char *PendingSiteMD = "corofo.resume.site";
 /// Marks the branch of a `.resume` entry check.
 constexpr const char *EntryCheckMD = "coro.frame.opt.entry.check";
 
@@ -87,6 +90,10 @@ Value *resumedPointer(CallBase &CB) {
   if (!CB.isIndirectCall() || CB.arg_size() != 1 ||
       !CB.getType()->isVoidTy() || CB.getMetadata(GuardedSiteMD))
     return nullptr;
+  // Recognised before the optimizer could reshape it (its callee may since
+  // have become a phi of loads, or a select).
+  if (CB.getMetadata(PendingSiteMD))
+    return CB.getCalledOperand();
   Value *Callee = CB.getCalledOperand();
   if (auto *SubFn = dyn_cast<IntrinsicInst>(Callee)) {
     if (SubFn->getIntrinsicID() != Intrinsic::coro_subfn_addr)
@@ -258,18 +265,22 @@ bool guardResumeEntry(const SplitCoroutine &C, CompletedResumePolicy P,
   return true;
 }
 
-unsigned guardResumeSites(Function &F, CompletedResumePolicy P,
-                          bool PrivatizeInlineCopies,
-                          OptimizationRemarkEmitter &ORE) {
+unsigned guardResumeSites(
+    Function &F, CompletedResumePolicy P, bool PrivatizeInlineCopies,
+    function_ref<OptimizationRemarkEmitter &(Function &)> GetORE) {
   if (P == CompletedResumePolicy::UB || F.isDeclaration())
     return 0;
   SmallVector<std::pair<CallBase *, Value *>, 4> Sites;
   for (BasicBlock &BB : F)
     for (Instruction &I : BB)
       if (auto *CB = dyn_cast<CallBase>(&I))
-        if (Value *Fn = resumedPointer(*CB))
+        if (Value *Fn = resumedPointer(*CB);
+            Fn && !isa<Function>(Fn->stripPointerCasts()))
           Sites.push_back({CB, Fn});
 
+  if (Sites.empty())
+    return 0;
+  OptimizationRemarkEmitter &ORE = GetORE(F);
   unsigned Guarded = 0;
   for (auto [CB, Fn] : Sites) {
     DebugLoc Loc = CB->getDebugLoc();
@@ -283,6 +294,7 @@ unsigned guardResumeSites(Function &F, CompletedResumePolicy P,
                  F.getName().str() + "'" + where(Loc);
         }))
       continue;
+    CB->setMetadata(PendingSiteMD, nullptr);
     guardSite(*CB, Fn, P);
     ++Guarded;
     ++NumSitesGuarded;
@@ -316,6 +328,37 @@ unsigned guardResumeSites(Function &F, CompletedResumePolicy P,
     });
   }
   return Guarded;
+}
+
+unsigned markResumeSites(Function &F) {
+  unsigned Marked = 0;
+  for (BasicBlock &BB : F)
+    for (Instruction &I : BB)
+      if (auto *CB = dyn_cast<CallBase>(&I);
+          CB && !CB->getMetadata(PendingSiteMD) && resumedPointer(*CB)) {
+        CB->setMetadata(PendingSiteMD, MDNode::get(F.getContext(), {}));
+        ++Marked;
+      }
+  return Marked;
+}
+
+unsigned markResumeSites(Module &M) {
+  // CoroEarly has lowered every handle resume to llvm.coro.subfn.addr(h, 0):
+  // its users are the sites, wherever they are.
+  Function *SubFn =
+      Intrinsic::getDeclarationIfExists(&M, Intrinsic::coro_subfn_addr);
+  if (!SubFn)
+    return 0;
+  unsigned Marked = 0;
+  for (User *U : SubFn->users())
+    for (User *Call : U->users())
+      if (auto *CB = dyn_cast<CallBase>(Call);
+          CB && CB->getCalledOperand() == U &&
+          !CB->getMetadata(PendingSiteMD) && resumedPointer(*CB)) {
+        CB->setMetadata(PendingSiteMD, MDNode::get(M.getContext(), {}));
+        ++Marked;
+      }
+  return Marked;
 }
 
 /// True if \p U is a constant (or local global) nothing uses.
@@ -391,11 +434,20 @@ unsigned dropUnneededEntryChecks(
 PreservedAnalyses CoroCompletedResumeCleanupPass::run(
     Module &M, ModuleAnalysisManager &AM) {
   auto &FAM = AM.getResult<FunctionAnalysisManagerModuleProxy>(M).getManager();
-  if (!dropUnneededEntryChecks(M, [&](Function &F) -> OptimizationRemarkEmitter & {
-        return FAM.getResult<OptimizationRemarkEmitterAnalysis>(F);
-      }))
-    return PreservedAnalyses::all();
-  return PreservedAnalyses::none();
+  auto GetORE = [&](Function &F) -> OptimizationRemarkEmitter & {
+    return FAM.getResult<OptimizationRemarkEmitterAnalysis>(F);
+  };
+  bool Changed = false;
+  // Every inlining decision is made: the checks cost no inliner anything
+  // now. Marked sites and the ones CoroCleanup lowered are recognised.
+  for (Function &F : M)
+    if (!F.isDeclaration() &&
+        guardResumeSites(F, Policy, /*PrivatizeInlineCopies=*/false, GetORE)) {
+      FAM.invalidate(F, PreservedAnalyses::none());
+      Changed = true;
+    }
+  Changed |= dropUnneededEntryChecks(M, GetORE) > 0;
+  return Changed ? PreservedAnalyses::none() : PreservedAnalyses::all();
 }
 
 PreservedAnalyses CoroCompletedResumePass::run(Module &M,
@@ -405,7 +457,10 @@ PreservedAnalyses CoroCompletedResumePass::run(Module &M,
   for (Function &F : M)
     if (!F.isDeclaration())
       Changed |= guardResumeSites(F, Policy, /*PrivatizeInlineCopies=*/true,
-                                  FAM.getResult<OptimizationRemarkEmitterAnalysis>(F)) > 0;
+                                  [&](Function &F) -> OptimizationRemarkEmitter & {
+                                    return FAM.getResult<
+                                        OptimizationRemarkEmitterAnalysis>(F);
+                                  }) > 0;
   for (const SplitCoroutine &C : findSplitCoroutines(M))
     Changed |= guardResumeEntry(
         C, Policy, FAM.getResult<OptimizationRemarkEmitterAnalysis>(*C.anchor()));

@@ -78,9 +78,22 @@ bool guardResumeEntry(const SplitCoroutine &C, CompletedResumePolicy P,
 /// With \p PrivatizeInlineCopies, a linkonce_odr function whose address is
 /// not taken (std::coroutine_handle::resume() at -O0) becomes internal, so
 /// the linker cannot pick an unchecked copy from a TU built without the plugin.
-unsigned guardResumeSites(llvm::Function &F, CompletedResumePolicy P,
-                          bool PrivatizeInlineCopies,
-                          llvm::OptimizationRemarkEmitter &ORE);
+/// \p GetORE is asked only when there is something to report.
+unsigned guardResumeSites(
+    llvm::Function &F, CompletedResumePolicy P, bool PrivatizeInlineCopies,
+    llvm::function_ref<llvm::OptimizationRemarkEmitter &(llvm::Function &)>
+        GetORE);
+
+/// Above -O0 the caller-side checks go in only at the end of the pipeline,
+/// so that they change no inlining decision (a check inside
+/// std::coroutine_handle<>::resume() made every function it is inlined into
+/// costlier). Until then each site carries metadata that the inliner copies
+/// and ignores: markResumeSites(Module) marks what CoroEarly lowered
+/// (`llvm.coro.subfn.addr(h, 0)` calls), markResumeSites(Function) the
+/// symmetric transfers CoroSplit creates in a coroutine's clones. Returns the
+/// number of sites marked.
+unsigned markResumeSites(llvm::Module &M);
+unsigned markResumeSites(llvm::Function &F);
 
 /// The entry check of `.resume` matters only for direct calls: a resume
 /// through a handle loads null from a completed coroutine's resume slot and
@@ -92,11 +105,27 @@ unsigned dropUnneededEntryChecks(
     llvm::function_ref<llvm::OptimizationRemarkEmitter &(llvm::Function &)>
         GetORE);
 
-/// `coro-completed-resume-cleanup`: dropUnneededEntryChecks as a pass, at
-/// the end of the -O1+ pipelines.
+/// `coro-completed-resume-cleanup`, at the end of the -O1+ pipelines: checks
+/// every resume site (the marked ones and the lowered ones) per the policy,
+/// then dropUnneededEntryChecks.
 struct CoroCompletedResumeCleanupPass
     : llvm::PassInfoMixin<CoroCompletedResumeCleanupPass> {
+  explicit CoroCompletedResumeCleanupPass(CompletedResumePolicy P) : Policy(P) {}
   llvm::PreservedAnalyses run(llvm::Module &M, llvm::ModuleAnalysisManager &AM);
+  static bool isRequired() { return true; }
+
+private:
+  CompletedResumePolicy Policy;
+};
+
+/// `coro-mark-resume-sites`: markResumeSites on the module, right after
+/// coro-early (O1+).
+struct CoroMarkResumeSitesPass
+    : llvm::PassInfoMixin<CoroMarkResumeSitesPass> {
+  llvm::PreservedAnalyses run(llvm::Module &M, llvm::ModuleAnalysisManager &) {
+    return markResumeSites(M) ? llvm::PreservedAnalyses::none()
+                              : llvm::PreservedAnalyses::all();
+  }
   static bool isRequired() { return true; }
 };
 

@@ -24,7 +24,7 @@ namespace corofo {
 /// Run every enabled pass on coroutine \p C, then report the frame as it
 /// ends up. Returns true if IR changed; the caller invalidates analyses.
 static bool handleCoroutine(const SplitCoroutine &C, const PluginOptions &Opts,
-                            CompletedResumePolicy Policy,
+                            CompletedResumePolicy Policy, bool MarkResumeSites,
                             FunctionAnalysisManager &FAM) {
   auto &ORE = FAM.getResult<OptimizationRemarkEmitterAnalysis>(*C.anchor());
   FrameLayout Layout = analyzeFrame(C);
@@ -46,6 +46,11 @@ static bool handleCoroutine(const SplitCoroutine &C, const PluginOptions &Opts,
     reportCoroutineFrame(C, Layout, Opts.Report, ORE);
   // Last: the frame passes read the clones as CoroSplit left them.
   Changed |= guardResumeEntry(C, Policy, ORE);
+  // The symmetric transfers CoroSplit just made: checked at the end of the
+  // pipeline with every other resume through a handle.
+  if (MarkResumeSites)
+    for (Function *F : C.functions())
+      Changed |= markResumeSites(*F) > 0;
   // The recorded scopes have served; they must not outlive this layout.
   for (Function *F : C.functions())
     Changed |= stripScopeMarkers(*F);
@@ -77,13 +82,6 @@ PreservedAnalyses CoroFrameOptCGSCCPass::run(LazyCallGraph::SCC &SCC,
             F, *ABI, FAM.getResult<OptimizationRemarkEmitterAnalysis>(F));
       continue;
     }
-    // Every function's resumes through handles, coroutine or not. The
-    // inliner has already run on this SCC; callees' sites come in checked.
-    if (guardResumeSites(F, Policy, /*PrivatizeInlineCopies=*/false,
-                         FAM.getResult<OptimizationRemarkEmitterAnalysis>(F))) {
-      FAM.invalidate(F, PreservedAnalyses::none());
-      Changed = true;
-    }
     // Act on the first function of a coroutine the walk reaches after the
     // split (usually .cleanup): only then are the ramp and all clones still
     // unsimplified, and no caller has inlined the ramp yet.
@@ -94,7 +92,9 @@ PreservedAnalyses CoroFrameOptCGSCCPass::run(LazyCallGraph::SCC &SCC,
     // CoroAnnotationElide rewrites do: their analyses are invalidated here.
     // No call edge changes (only offsets, constants and attributes), so the
     // call graph needs no update.
-    if (handleCoroutine(*C, Opts, Policy, FAM)) {
+    if (handleCoroutine(*C, Opts, Policy,
+                        /*MarkResumeSites=*/Policy != CompletedResumePolicy::UB,
+                        FAM)) {
       invalidateCoroutine(*C, FAM);
       Changed = true;
     }
@@ -106,24 +106,23 @@ PreservedAnalyses CoroFrameOptModulePass::run(Module &M,
                                               ModuleAnalysisManager &AM) {
   auto &FAM = AM.getResult<FunctionAnalysisManagerModuleProxy>(M).getManager();
   bool Changed = false;
+  auto GetORE = [&](Function &F) -> OptimizationRemarkEmitter & {
+    return FAM.getResult<OptimizationRemarkEmitterAnalysis>(F);
+  };
   for (Function &F : M)
     if (!F.isDeclaration() && !getUnsupportedABI(F) &&
-        guardResumeSites(F, Policy, /*PrivatizeInlineCopies=*/true,
-                         FAM.getResult<OptimizationRemarkEmitterAnalysis>(F))) {
+        guardResumeSites(F, Policy, /*PrivatizeInlineCopies=*/true, GetORE)) {
       FAM.invalidate(F, PreservedAnalyses::none());
       Changed = true;
     }
   for (const SplitCoroutine &C : findSplitCoroutines(M))
-    if (handleCoroutine(C, Opts, Policy, FAM)) {
+    if (handleCoroutine(C, Opts, Policy, /*MarkResumeSites=*/false, FAM)) {
       invalidateCoroutine(C, FAM);
       Changed = true;
     }
   // After CoroCleanup, as here at -O0, nothing creates direct calls of
   // `.resume` any more: keep only the entry checks such calls need.
-  Changed |= dropUnneededEntryChecks(M, [&](Function &F)
-                                            -> OptimizationRemarkEmitter & {
-    return FAM.getResult<OptimizationRemarkEmitterAnalysis>(F);
-  }) > 0;
+  Changed |= dropUnneededEntryChecks(M, GetORE) > 0;
   if (Opts.isEnabled(PassId::Report))
     for (Function &F : M)
       if (std::optional<CoroABI> ABI = getUnsupportedABI(F))

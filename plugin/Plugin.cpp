@@ -76,7 +76,14 @@ static bool parseModulePass(StringRef Name, ModulePassManager &MPM,
     return true;
   }
   if (Name == "coro-completed-resume-cleanup") {
-    MPM.addPass(CoroCompletedResumeCleanupPass());
+    // The command-line policy, else pending.
+    MPM.addPass(CoroCompletedResumeCleanupPass(
+        readPluginOptions().CompletedResume.value_or(
+            CompletedResumePolicy::Pending)));
+    return true;
+  }
+  if (Name == "coro-mark-resume-sites") {
+    MPM.addPass(CoroMarkResumeSitesPass());
     return true;
   }
   if (PassBuilder::checkParametrizedPassName(Name, "coro-completed-resume")) {
@@ -146,6 +153,8 @@ static void registerCallbacks(PassBuilder &PB) {
                             "coro-completed-resume");
     PIC->addClassToPassName(CoroCompletedResumeCleanupPass::name(),
                             "coro-completed-resume-cleanup");
+    PIC->addClassToPassName(CoroMarkResumeSitesPass::name(),
+                            "coro-mark-resume-sites");
     PIC->addClassToPassName(CoroFrameOptModulePass::name(), "coro-frame-opt");
     PIC->addClassToPassName(CoroRecordScopesPass::name(), "coro-record-scopes");
     PIC->addClassToPassName(CoroStateCollapsePass::name(),
@@ -178,6 +187,13 @@ static void registerCallbacks(PassBuilder &PB) {
         PluginOptions Opts = readPluginOptions();
         if (Level != OptimizationLevel::O0 && Opts.isEnabled(PassId::Wrapper))
           MPM.addPass(CoroWrapperInlinePass());
+        // Resumes through handles, as CoroEarly lowered them: marked now,
+        // checked at OptimizerLast, so that no inlining decision sees a
+        // check (O0 checks them after its CoroSplit, and inlines nothing).
+        if (Level != OptimizationLevel::O0 &&
+            Opts.completedResumePolicy(/*AtO0=*/false) !=
+                CompletedResumePolicy::UB)
+          MPM.addPass(CoroMarkResumeSitesPass());
       });
   // Identical suspend points merged, then object scopes for the overlap pass
   // recorded, as late before CoroSplit as the pipeline allows (after SROA and
@@ -211,7 +227,8 @@ static void registerCallbacks(PassBuilder &PB) {
   // The O0 pipeline has no CGSCCOptimizerLate point; OptimizerLast is the one
   // extension point after its CoroSplit.
   PB.registerOptimizerLastEPCallback(
-      [](ModulePassManager &MPM, OptimizationLevel Level, ThinOrFullLTOPhase) {
+      [](ModulePassManager &MPM, OptimizationLevel Level,
+         ThinOrFullLTOPhase Phase) {
         PluginOptions Opts = readPluginOptions();
         if (Opts.Enabled && Level == OptimizationLevel::O0)
           MPM.addPass(CoroFrameOptModulePass(Opts, /*AtO0=*/true));
@@ -222,11 +239,17 @@ static void registerCallbacks(PassBuilder &PB) {
         // Markers left in code the drivers never saw as a coroutine's.
         if (Level != OptimizationLevel::O0 && Opts.isEnabled(PassId::Scopes))
           MPM.addPass(CoroScopeMarkersCleanupPass());
-        // Above O0: entry checks of `.resume` that no direct call needs.
+        // Above O0: every resume through a handle gets its check, now that
+        // nothing inlines any more; then entry checks of `.resume` that no
+        // direct call needs go. Not in ThinLTO's pre-link, which splits
+        // nothing and inlines again at the link: the marks travel in the
+        // bitcode to the backend, where the plugin is loaded too.
         if (Level != OptimizationLevel::O0 &&
+            Phase != ThinOrFullLTOPhase::ThinLTOPreLink &&
             Opts.completedResumePolicy(/*AtO0=*/false) !=
                 CompletedResumePolicy::UB)
-          MPM.addPass(CoroCompletedResumeCleanupPass());
+          MPM.addPass(CoroCompletedResumeCleanupPass(
+              Opts.completedResumePolicy(/*AtO0=*/false)));
       });
 }
 
