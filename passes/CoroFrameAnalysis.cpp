@@ -149,24 +149,35 @@ static bool isContinuationClone(const Function &F) {
   return F.getParent()->getFunction(Stem) != nullptr;
 }
 
+/// Whether \p M declares a retcon or async coro.id intrinsic: without one, no
+/// function of it can call one (the common case, checked in O(1)).
+static bool declaresContinuationIds(const Module &M) {
+  for (StringRef Name :
+       {"llvm.coro.id.retcon", "llvm.coro.id.retcon.once", "llvm.coro.id.async"})
+    if (const Function *F = M.getFunction(Name); F && !F->use_empty())
+      return true;
+  return false;
+}
+
 std::optional<CoroABI> getUnsupportedABI(const Function &F) {
   if (F.isDeclaration() || isContinuationClone(F))
     return std::nullopt;
   // Before CoroCleanup the ramp still calls its coro.id intrinsic.
-  for (const Instruction &I : instructions(F)) {
-    const auto *II = dyn_cast<IntrinsicInst>(&I);
-    if (!II)
-      continue;
-    switch (II->getIntrinsicID()) {
-    case Intrinsic::coro_id_retcon:
-    case Intrinsic::coro_id_retcon_once:
-      return CoroABI::Retcon;
-    case Intrinsic::coro_id_async:
-      return CoroABI::Async;
-    default:
-      break;
+  if (declaresContinuationIds(*F.getParent()))
+    for (const Instruction &I : instructions(F)) {
+      const auto *II = dyn_cast<IntrinsicInst>(&I);
+      if (!II)
+        continue;
+      switch (II->getIntrinsicID()) {
+      case Intrinsic::coro_id_retcon:
+      case Intrinsic::coro_id_retcon_once:
+        return CoroABI::Retcon;
+      case Intrinsic::coro_id_async:
+        return CoroABI::Async;
+      default:
+        break;
+      }
     }
-  }
   // Afterwards only the continuations' names remain: `F.resume.0`, ...
   const Module &M = *F.getParent();
   if (F.hasName() && M.getFunction((F.getName() + ".resume.0").str()))

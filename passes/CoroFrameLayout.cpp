@@ -36,7 +36,9 @@
 #include "CoroFrameAnalysis.h"
 #include "CoroScopeMarkers.h"
 
+#include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/SmallBitVector.h"
 #include "llvm/IR/CFG.h"
 #include "llvm/IR/Constants.h"
 #include "llvm/IR/DataLayout.h"
@@ -74,13 +76,25 @@ StringRef slotKindName(SlotKind K) {
 
 namespace {
 
-/// Effect of one instruction on frame slots, for liveness.
+/// Effect of one instruction on frame slots, for liveness. Small bit
+/// vectors: one per accessing instruction, so no heap block each for the
+/// usual frame of a few dozen slots.
 struct SlotEffect {
-  BitVector Uses;     ///< Slots read.
-  BitVector Kills;    ///< Slots completely overwritten.
-  BitVector Writes;   ///< Slots written, wholly or in part, or maybe written.
-  BitVector Touches;  ///< Slots read, written or addressed (for Accesses).
+  SmallBitVector Uses;     ///< Slots read.
+  SmallBitVector Kills;    ///< Slots completely overwritten.
+  SmallBitVector Writes;   ///< Slots written, wholly or in part, or maybe written.
+  SmallBitVector Touches;  ///< Slots read, written or addressed (for Accesses).
 };
+
+/// Dst |= Src, Dst &= ~Src for an effect's slots.
+static void orInto(BitVector &Dst, const SmallBitVector &Src) {
+  for (unsigned I : Src.set_bits())
+    Dst.set(I);
+}
+static void resetIn(BitVector &Dst, const SmallBitVector &Src) {
+  for (unsigned I : Src.set_bits())
+    Dst.reset(I);
+}
 
 /// A frame-derived pointer: constant offset from the frame start, or unknown
 /// within the slot that contains Offset.
@@ -950,6 +964,37 @@ void FrameAnalyzer::computeScopes() {
     }
   };
   DenseMap<BasicBlock *, ScopeFlow> Out;
+  // Per block, the instructions the flow below must visit, in order: those
+  // that open or close an object or enter a state. Between them the sets
+  // only grow or stay, so what they hold there is covered by the next event
+  // (or the block's end). For the recorded pass (OpenAt, read by the
+  // liveness), also every instruction that changes liveness and the one
+  // after each event: runs of other instructions see the same sets and the
+  // same live slots, so one of them stands for all.
+  auto isScopeEvent = [&](Instruction *I) {
+    return MarkerBits.count(I) || Opens.count(I) || StateStores.count(I);
+  };
+  auto isLiveEvent = [&](Instruction *I) {
+    return Effects.count(I) || ScopeStarts.count(I) ||
+           IndexStoreValues.count(I);
+  };
+  DenseMap<BasicBlock *, SmallVector<Instruction *, 8>> FlowEvents, RecordAt;
+  for (auto &[F, Base] : L.FrameBases)
+    for (BasicBlock &BB : *F) {
+      if (!Runs.contains(&BB))
+        continue;
+      SmallVector<Instruction *, 8> &Flow = FlowEvents[&BB];
+      SmallVector<Instruction *, 8> &Rec = RecordAt[&BB];
+      bool AfterEvent = true; // the block's first instruction stands too
+      for (Instruction &I : BB) {
+        bool Scope = isScopeEvent(&I), Event = Scope || isLiveEvent(&I);
+        if (Scope)
+          Flow.push_back(&I);
+        if (Event || AfterEvent)
+          Rec.push_back(&I);
+        AfterEvent = Event;
+      }
+    }
   auto runBlock = [&](BasicBlock &BB, bool Record) {
     ScopeFlow V{BitVector(J), std::vector<BitVector>(NumStates)};
     for (BasicBlock *Pred : predecessors(&BB)) {
@@ -975,18 +1020,21 @@ void FrameAnalyzer::computeScopes() {
         if (!A.empty())
           Fn(A);
     };
-    for (Instruction &I : BB) {
-      auto M = MarkerBits.find(&I);
-      if (M != MarkerBits.end() && M->second.first)
-        forEachSet([&](BitVector &B) { B.set(M->second.second); });
-      if (auto It = Opens.find(&I); It != Opens.end())
-        for (unsigned B : It->second)
-          forEachSet([&](BitVector &Set) { Set.set(B); });
+    auto flushAcross = [&] {
       for (unsigned St = 0; St < NumStates; ++St)
         if (!V.After[St].empty())
           Across[St] |= V.After[St];
+    };
+    for (Instruction *I : Record ? RecordAt[&BB] : FlowEvents[&BB]) {
+      auto M = MarkerBits.find(I);
+      if (M != MarkerBits.end() && M->second.first)
+        forEachSet([&](BitVector &B) { B.set(M->second.second); });
+      if (auto It = Opens.find(I); It != Opens.end())
+        for (unsigned B : It->second)
+          forEachSet([&](BitVector &Set) { Set.set(B); });
+      flushAcross();
       if (Record && V.Open.any()) {
-        BitVector &Slots = OpenAt[&I];
+        BitVector &Slots = OpenAt[I];
         Slots.resize(N);
         for (unsigned B : V.Open.set_bits())
           for (unsigned Slot : SlotsOfBit[B])
@@ -994,13 +1042,14 @@ void FrameAnalyzer::computeScopes() {
       }
       if (M != MarkerBits.end() && !M->second.first)
         forEachSet([&](BitVector &B) { B.reset(M->second.second); });
-      if (auto SIt = StateStores.find(&I); SIt != StateStores.end()) {
+      if (auto SIt = StateStores.find(I); SIt != StateStores.end()) {
         for (BitVector &A : V.After)
           A.clear();
         for (uint64_t St : SIt->second)
           V.After[St] = V.Open;
       }
     }
+    flushAcross();
     ScopeFlow &Old = Out[&BB];
     if (Old == V)
       return false;
@@ -1040,14 +1089,39 @@ void FrameAnalyzer::computeLiveness() {
     if ((S.Escaped && !S.Scoped) || S.isFixed() || S.Kind == SlotKind::Index)
       AlwaysLive.set(S.Id);
 
+  // Per block, the instructions that change liveness, and those whose
+  // interference counts (those, and the ones computeScopes recorded an open
+  // set at), in program order: the walks below skip the rest, which neither
+  // change what is live nor add anything another instruction does not.
+  struct BlockEvents {
+    BasicBlock *BB;
+    SmallVector<Instruction *, 8> Live, Interfering;
+  };
+  SmallVector<SmallVector<BlockEvents, 16>, 5> EventsOf;
+  for (auto &[F, Base] : L.FrameBases) {
+    SmallVector<BlockEvents, 16> &Blocks = EventsOf.emplace_back();
+    for (BasicBlock &BB : *F) {
+      BlockEvents &E = Blocks.emplace_back();
+      E.BB = &BB;
+      for (Instruction &I : BB) {
+        bool Changes = Effects.count(&I) || ScopeStarts.count(&I) ||
+                       IndexStoreValues.count(&I);
+        if (Changes)
+          E.Live.push_back(&I);
+        if (Changes || OpenAt.count(&I))
+          E.Interfering.push_back(&I);
+      }
+    }
+  }
+
   // Per function, per block: live-in sets; iterate all functions to a
   // global fixed point (LiveAcross feeds the gens at index stores).
   DenseMap<BasicBlock *, BitVector> LiveIn;
   auto transfer = [&](Instruction &I, BitVector &Live) {
     auto It = Effects.find(&I);
     if (It != Effects.end()) {
-      Live.reset(It->second.Kills);
-      Live |= It->second.Uses;
+      resetIn(Live, It->second.Kills);
+      orInto(Live, It->second.Uses);
     }
     if (auto KIt = ScopeStarts.find(&I); KIt != ScopeStarts.end())
       for (unsigned Slot : KIt->second)
@@ -1060,20 +1134,20 @@ void FrameAnalyzer::computeLiveness() {
   bool Changed = true;
   while (Changed) {
     Changed = false;
-    for (auto &[F, Base] : L.FrameBases) {
+    for (SmallVector<BlockEvents, 16> &Blocks : EventsOf) {
       bool LocalChanged = true;
       while (LocalChanged) {
         LocalChanged = false;
-        for (BasicBlock &BB : reverse(*F)) {
+        for (BlockEvents &E : reverse(Blocks)) {
           BitVector Live(N);
-          for (BasicBlock *Succ : successors(&BB)) {
+          for (BasicBlock *Succ : successors(E.BB)) {
             auto It = LiveIn.find(Succ);
             if (It != LiveIn.end())
               Live |= It->second;
           }
-          for (Instruction &I : reverse(BB))
-            transfer(I, Live);
-          BitVector &Old = LiveIn[&BB];
+          for (Instruction *I : reverse(E.Live))
+            transfer(*I, Live);
+          BitVector &Old = LiveIn[E.BB];
           if (Old.size() != N)
             Old.resize(N);
           if (Old != Live) {
@@ -1117,21 +1191,23 @@ void FrameAnalyzer::computeLiveness() {
     for (unsigned B : With.set_bits())
       L.Interferes[B].set(A);
   };
-  // Sets of slots live together somewhere: candidates for the lower bound.
-  std::vector<BitVector> Together(StateLive.begin(), StateLive.end());
-  for (auto &[F, Base] : L.FrameBases)
-    for (BasicBlock &BB : *F) {
-      bool InDispatch = DispatchBlocks.contains(&BB);
+  // Sets of slots live together somewhere: candidates for the lower bound
+  // (each distinct set once).
+  DenseSet<BitVector> Together(StateLive.begin(), StateLive.end());
+  for (SmallVector<BlockEvents, 16> &Blocks : EventsOf)
+    for (BlockEvents &E : Blocks) {
+      bool InDispatch = DispatchBlocks.contains(E.BB);
       BitVector Live(N);
-      for (BasicBlock *Succ : successors(&BB))
+      for (BasicBlock *Succ : successors(E.BB))
         Live |= LiveIn[Succ];
-      for (Instruction &I : reverse(BB)) {
+      for (Instruction *IP : reverse(E.Interfering)) {
+        Instruction &I = *IP;
         // Live is what is live after I.
         auto It = Effects.find(&I);
         auto OIt = OpenAt.find(&I);
         if (It != Effects.end()) {
           BitVector WithDefs = Live;
-          WithDefs |= It->second.Touches;
+          orInto(WithDefs, It->second.Touches);
           for (unsigned W : It->second.Writes.set_bits())
             interfere(W, WithDefs);
         }
@@ -1142,19 +1218,19 @@ void FrameAnalyzer::computeLiveness() {
           BitVector With = Live;
           With |= OIt->second;
           if (It != Effects.end())
-            With |= It->second.Touches;
+            orInto(With, It->second.Touches);
           for (unsigned A : OIt->second.set_bits())
             interfere(A, With);
         }
         if (!InDispatch && (It != Effects.end() || OIt != OpenAt.end())) {
           BitVector Now = Live;
           if (It != Effects.end()) {
-            Now |= It->second.Uses;
-            Now |= It->second.Writes;
+            orInto(Now, It->second.Uses);
+            orInto(Now, It->second.Writes);
           }
           if (OIt != OpenAt.end())
             Now |= OIt->second;
-          Together.push_back(std::move(Now));
+          Together.insert(std::move(Now));
         }
         transfer(I, Live);
       }

@@ -127,7 +127,8 @@ bool stripScopeMarkers(Function &F) {
     ScopeMarker K = classifyScopeMarker(I, Id);
     if (K == ScopeMarker::Start || K == ScopeMarker::End)
       Dead.push_back(&I);
-    if (I.getMetadata(ScopeTagKind) || I.getMetadata(IdKind)) {
+    if (I.hasMetadataOtherThanDebugLoc() &&
+        (I.getMetadata(ScopeTagKind) || I.getMetadata(IdKind))) {
       I.setMetadata(ScopeTagKind, nullptr);
       I.setMetadata(IdKind, nullptr);
       Changed = true;
