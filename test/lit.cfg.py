@@ -8,9 +8,14 @@
 #   %inputs       test/Inputs
 #   %run-compare  test/tools/run-compare.sh with clang and the plugin filled in
 #   %completed-resume-run  test/tools/completed-resume-run.py, likewise
+#   %qcoro-flags  compile and link flags for QCoro + QtCore/QtNetwork programs
+#                 (only with the `qcoro` feature)
+#   %chromium     headless Chromium with the flags a test run needs (the test
+#                 adds --user-data-dir=%t/...); feature `chromium`
 #   FileCheck, not, count: LLVM 22's
 import os
 import shutil
+import subprocess
 
 import lit.formats
 from lit.llvm import llvm_config
@@ -61,5 +66,55 @@ if shutil.which("gdb"):
 # Third-party coroutine code from Debian's libasio-dev (tools/setup installs it).
 if os.path.exists("/usr/include/asio.hpp"):
     config.available_features.add("asio")
+# Boost.Asio 1.81 from Debian's libboost1.81-dev (header-only; clang >= 14 in
+# C++20 mode needs no BOOST_ASIO_HAS_* defines): bench/boost/.
+if os.path.exists("/usr/include/boost/asio/experimental/coro.hpp"):
+    config.available_features.add("boost-asio")
+# QCoro for Qt 6 from Debian's qcoro-qt6-dev (with qt6-base-dev):
+# bench/qcoro/. %qcoro-flags are the compile and link flags of a program
+# that uses QtCore, QtNetwork and QCoro's Core and Network libraries, with
+# the Qt and QCoro headers as system headers (Qt 6.4's headers warn under
+# clang 22).
+def qcoro_flags():
+    qcoro_inc = "/usr/include/qcoro6"
+    if not os.path.exists(os.path.join(qcoro_inc, "qcoro", "qcorotask.h")):
+        return None
+    pkg_config = shutil.which("pkg-config")
+    if not pkg_config:
+        return None
+    try:
+        cflags = subprocess.run(
+            [pkg_config, "--cflags", "Qt6Core", "Qt6Network"], check=True,
+            capture_output=True, text=True).stdout.split()
+        libs = subprocess.run(
+            [pkg_config, "--libs", "Qt6Core", "Qt6Network"], check=True,
+            capture_output=True, text=True).stdout.split()
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    flags = ["-fPIC"]
+    for f in cflags:
+        flags += ["-isystem", f[2:]] if f.startswith("-I") else [f]
+    for d in ("", "qcoro", "QCoro"):
+        flags += ["-isystem", os.path.join(qcoro_inc, d) if d else qcoro_inc]
+    return " ".join(flags + ["-lQCoro6Network", "-lQCoro6Core"] + libs)
+_qcoro = qcoro_flags()
+if _qcoro:
+    config.available_features.add("qcoro")
+    config.substitutions.append(("%qcoro-flags", _qcoro))
+# Tests that render a page in a real browser declare `REQUIRES: chromium`
+# (Debian's chromium; tools/setup installs it). Headless, without sandbox
+# (we may be root), GPU or any network of its own; `timeout` so that a
+# browser that hangs fails the test instead of the run.
+chromium = shutil.which("chromium")
+if chromium:
+    config.available_features.add("chromium")
+    config.substitutions.append((
+        "%chromium",
+        "timeout 120 %s --headless --no-sandbox --disable-gpu --disable-quic "
+        "--no-first-run --disable-background-networking "
+        "--disable-component-update --disable-sync" % chromium))
+else:
+    lit_config.note("chromium not found: the tests that render pages in a "
+                    "browser (REQUIRES: chromium) are skipped")
 if os.environ.get("CI", "") == "true":
     config.available_features.add("ci")
