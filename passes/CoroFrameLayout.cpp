@@ -96,6 +96,28 @@ static void resetIn(BitVector &Dst, const SmallBitVector &Src) {
     Dst.reset(I);
 }
 
+/// The instructions among the keys of \p Maps, grouped by block and in
+/// program order within each: the event walks below visit these instead of
+/// every instruction (a clone after inlining has thousands, a few dozen of
+/// which touch the frame).
+using EventsByBlock = DenseMap<BasicBlock *, SmallVector<Instruction *, 8>>;
+template <typename... MapTs>
+static EventsByBlock eventsByBlock(const MapTs &...Maps) {
+  EventsByBlock Events;
+  auto add = [&](const auto &Map) {
+    for (const auto &Entry : Map)
+      Events[Entry.first->getParent()].push_back(Entry.first);
+  };
+  (add(Maps), ...);
+  for (auto &[BB, List] : Events) {
+    llvm::sort(List, [](Instruction *A, Instruction *B) {
+      return A->comesBefore(B);
+    });
+    List.erase(std::unique(List.begin(), List.end()), List.end());
+  }
+  return Events;
+}
+
 /// A frame-derived pointer: constant offset from the frame start, or unknown
 /// within the slot that contains Offset.
 struct FramePtr {
@@ -963,7 +985,40 @@ void FrameAnalyzer::computeScopes() {
       return Open == O.Open && After == O.After;
     }
   };
-  DenseMap<BasicBlock *, ScopeFlow> Out;
+  // The blocks that run, numbered densely, with their feasible edges.
+  std::vector<BasicBlock *> FlowBlocks;
+  DenseMap<BasicBlock *, unsigned> FlowNumber;
+  for (auto &[F, Base] : L.FrameBases)
+    for (BasicBlock &BB : *F)
+      if (Runs.contains(&BB)) {
+        FlowNumber[&BB] = FlowBlocks.size();
+        FlowBlocks.push_back(&BB);
+      }
+  std::vector<SmallVector<unsigned, 2>> FlowPreds(FlowBlocks.size()),
+      FlowSuccs(FlowBlocks.size());
+  for (unsigned B = 0; B < FlowBlocks.size(); ++B)
+    for (BasicBlock *Pred : predecessors(FlowBlocks[B]))
+      if (auto It = FlowNumber.find(Pred);
+          It != FlowNumber.end() && isFeasibleEdge(Pred, FlowBlocks[B])) {
+        FlowPreds[B].push_back(It->second);
+        FlowSuccs[It->second].push_back(B);
+      }
+  std::vector<SmallVector<unsigned, 2>> ResumeNodesOf(NumStates);
+  for (unsigned St = 0; St < NumStates; ++St)
+    for (auto &[F, BB] : L.States[St].ResumeBlocks)
+      if (auto It = FlowNumber.find(BB); It != FlowNumber.end())
+        ResumeNodesOf[St].push_back(It->second);
+  std::vector<ScopeFlow> Out(
+      FlowBlocks.size(),
+      ScopeFlow{BitVector(J), std::vector<BitVector>(NumStates)});
+  SmallVector<unsigned, 64> Work;
+  BitVector Queued(FlowBlocks.size());
+  auto enqueue = [&](unsigned B) {
+    if (!Queued.test(B)) {
+      Queued.set(B);
+      Work.push_back(B);
+    }
+  };
   // Per block, the instructions the flow below must visit, in order: those
   // that open or close an object or enter a state. Between them the sets
   // only grow or stay, so what they hold there is covered by the next event
@@ -971,39 +1026,36 @@ void FrameAnalyzer::computeScopes() {
   // liveness), also every instruction that changes liveness and the one
   // after each event: runs of other instructions see the same sets and the
   // same live slots, so one of them stands for all.
-  auto isScopeEvent = [&](Instruction *I) {
-    return MarkerBits.count(I) || Opens.count(I) || StateStores.count(I);
-  };
-  auto isLiveEvent = [&](Instruction *I) {
-    return Effects.count(I) || ScopeStarts.count(I) ||
-           IndexStoreValues.count(I);
-  };
-  DenseMap<BasicBlock *, SmallVector<Instruction *, 8>> FlowEvents, RecordAt;
+  EventsByBlock FlowEvents = eventsByBlock(MarkerBits, Opens, StateStores);
+  EventsByBlock AllEvents = eventsByBlock(MarkerBits, Opens, StateStores,
+                                          Effects, ScopeStarts,
+                                          IndexStoreValues);
+  EventsByBlock RecordAt;
   for (auto &[F, Base] : L.FrameBases)
     for (BasicBlock &BB : *F) {
       if (!Runs.contains(&BB))
         continue;
-      SmallVector<Instruction *, 8> &Flow = FlowEvents[&BB];
+      // The block's first instruction, each event and the one after it.
       SmallVector<Instruction *, 8> &Rec = RecordAt[&BB];
-      bool AfterEvent = true; // the block's first instruction stands too
-      for (Instruction &I : BB) {
-        bool Scope = isScopeEvent(&I), Event = Scope || isLiveEvent(&I);
-        if (Scope)
-          Flow.push_back(&I);
-        if (Event || AfterEvent)
-          Rec.push_back(&I);
-        AfterEvent = Event;
-      }
+      auto record = [&](Instruction *I) {
+        if (I && (Rec.empty() || Rec.back() != I))
+          Rec.push_back(I);
+      };
+      record(&BB.front());
+      auto Events = AllEvents.find(&BB);
+      if (Events != AllEvents.end())
+        for (Instruction *I : Events->second) {
+          record(I);
+          record(I->getNextNode());
+        }
     }
-  auto runBlock = [&](BasicBlock &BB, bool Record) {
+  auto runBlock = [&](unsigned Node, bool Record) {
+    BasicBlock &BB = *FlowBlocks[Node];
     ScopeFlow V{BitVector(J), std::vector<BitVector>(NumStates)};
-    for (BasicBlock *Pred : predecessors(&BB)) {
-      auto It = Out.find(Pred);
-      if (It == Out.end() || !isFeasibleEdge(Pred, &BB))
-        continue;
-      V.Open |= It->second.Open;
+    for (unsigned Pred : FlowPreds[Node]) {
+      V.Open |= Out[Pred].Open;
       for (unsigned St = 0; St < NumStates; ++St) {
-        const BitVector &From = It->second.After[St];
+        const BitVector &From = Out[Pred].After[St];
         if (From.empty())
           continue;
         if (V.After[St].empty())
@@ -1020,10 +1072,14 @@ void FrameAnalyzer::computeScopes() {
         if (!A.empty())
           Fn(A);
     };
+    // Growing Across[St] revisits the blocks that resume from St.
     auto flushAcross = [&] {
       for (unsigned St = 0; St < NumStates; ++St)
-        if (!V.After[St].empty())
+        if (!V.After[St].empty() && !V.After[St].subsetOf(Across[St])) {
           Across[St] |= V.After[St];
+          for (unsigned R : ResumeNodesOf[St])
+            enqueue(R);
+        }
     };
     for (Instruction *I : Record ? RecordAt[&BB] : FlowEvents[&BB]) {
       auto M = MarkerBits.find(I);
@@ -1050,30 +1106,24 @@ void FrameAnalyzer::computeScopes() {
       }
     }
     flushAcross();
-    ScopeFlow &Old = Out[&BB];
+    ScopeFlow &Old = Out[Node];
     if (Old == V)
-      return false;
+      return;
     Old = std::move(V);
-    return true;
+    for (unsigned Succ : FlowSuccs[Node])
+      enqueue(Succ);
   };
-  bool Changed = true;
-  while (Changed) {
-    std::vector<BitVector> Before = Across;
-    for (auto &[F, Base] : L.FrameBases) {
-      bool Local = true;
-      while (Local) {
-        Local = false;
-        for (BasicBlock &BB : *F)
-          if (Runs.contains(&BB))
-            Local |= runBlock(BB, /*Record=*/false);
-      }
-    }
-    Changed = Before != Across;
+  // To a fixed point: a worklist seeded in block order (popped from the
+  // back), then one recording pass.
+  for (unsigned B = FlowBlocks.size(); B-- > 0;)
+    enqueue(B);
+  while (!Work.empty()) {
+    unsigned B = Work.pop_back_val();
+    Queued.reset(B);
+    runBlock(B, /*Record=*/false);
   }
-  for (auto &[F, Base] : L.FrameBases)
-    for (BasicBlock &BB : *F)
-      if (Runs.contains(&BB))
-        runBlock(BB, /*Record=*/true);
+  for (unsigned B = 0; B < FlowBlocks.size(); ++B)
+    runBlock(B, /*Record=*/true);
   for (unsigned St = 0; St < NumStates; ++St)
     for (unsigned B : Across[St].set_bits())
       for (unsigned Slot : SlotsOfBit[B])
@@ -1093,30 +1143,44 @@ void FrameAnalyzer::computeLiveness() {
   // interference counts (those, and the ones computeScopes recorded an open
   // set at), in program order: the walks below skip the rest, which neither
   // change what is live nor add anything another instruction does not.
+  // Blocks of all the coroutine's functions are numbered densely.
   struct BlockEvents {
     BasicBlock *BB;
     SmallVector<Instruction *, 8> Live, Interfering;
+    SmallVector<unsigned, 2> Succs, Preds;
+    bool StoresIndex = false;
   };
-  SmallVector<SmallVector<BlockEvents, 16>, 5> EventsOf;
-  for (auto &[F, Base] : L.FrameBases) {
-    SmallVector<BlockEvents, 16> &Blocks = EventsOf.emplace_back();
+  std::vector<BlockEvents> Blocks;
+  DenseMap<BasicBlock *, unsigned> NumberOf;
+  EventsByBlock LiveEvents = eventsByBlock(Effects, ScopeStarts,
+                                           IndexStoreValues);
+  EventsByBlock InterferingEvents =
+      eventsByBlock(Effects, ScopeStarts, IndexStoreValues, OpenAt);
+  for (auto &[F, Base] : L.FrameBases)
     for (BasicBlock &BB : *F) {
+      NumberOf[&BB] = Blocks.size();
       BlockEvents &E = Blocks.emplace_back();
       E.BB = &BB;
-      for (Instruction &I : BB) {
-        bool Changes = Effects.count(&I) || ScopeStarts.count(&I) ||
-                       IndexStoreValues.count(&I);
-        if (Changes)
-          E.Live.push_back(&I);
-        if (Changes || OpenAt.count(&I))
-          E.Interfering.push_back(&I);
-      }
+      if (auto It = LiveEvents.find(&BB); It != LiveEvents.end())
+        E.Live = std::move(It->second);
+      if (auto It = InterferingEvents.find(&BB); It != InterferingEvents.end())
+        E.Interfering = std::move(It->second);
+      E.StoresIndex = any_of(E.Live, [&](Instruction *I) {
+        return IndexStoreValues.count(I);
+      });
     }
-  }
+  for (unsigned B = 0; B < Blocks.size(); ++B)
+    for (BasicBlock *Succ : successors(Blocks[B].BB))
+      if (auto It = NumberOf.find(Succ); It != NumberOf.end()) {
+        Blocks[B].Succs.push_back(It->second);
+        Blocks[It->second].Preds.push_back(B);
+      }
 
-  // Per function, per block: live-in sets; iterate all functions to a
-  // global fixed point (LiveAcross feeds the gens at index stores).
-  DenseMap<BasicBlock *, BitVector> LiveIn;
+  // Live-in sets per block, to a fixed point over all functions
+  // (LiveAcross feeds the gens at index stores): a worklist, seeded in
+  // reverse block order, that revisits a block's predecessors when its
+  // live-in set grows.
+  std::vector<BitVector> LiveIn(Blocks.size(), BitVector(N));
   auto transfer = [&](Instruction &I, BitVector &Live) {
     auto It = Effects.find(&I);
     if (It != Effects.end()) {
@@ -1131,44 +1195,51 @@ void FrameAnalyzer::computeLiveness() {
       for (uint64_t St : SIt->second)
         Live |= LiveAcross[St];
   };
+  auto liveOut = [&](const BlockEvents &E) {
+    BitVector Live(N);
+    for (unsigned Succ : E.Succs)
+      Live |= LiveIn[Succ];
+    return Live;
+  };
+  SmallVector<unsigned, 64> Work;
+  BitVector Queued(Blocks.size());
+  auto enqueue = [&](unsigned B) {
+    if (!Queued.test(B)) {
+      Queued.set(B);
+      Work.push_back(B);
+    }
+  };
+  for (unsigned B = 0; B < Blocks.size(); ++B)
+    enqueue(B); // popped from the back: the last block first
   bool Changed = true;
   while (Changed) {
-    Changed = false;
-    for (SmallVector<BlockEvents, 16> &Blocks : EventsOf) {
-      bool LocalChanged = true;
-      while (LocalChanged) {
-        LocalChanged = false;
-        for (BlockEvents &E : reverse(Blocks)) {
-          BitVector Live(N);
-          for (BasicBlock *Succ : successors(E.BB)) {
-            auto It = LiveIn.find(Succ);
-            if (It != LiveIn.end())
-              Live |= It->second;
-          }
-          for (Instruction *I : reverse(E.Live))
-            transfer(*I, Live);
-          BitVector &Old = LiveIn[E.BB];
-          if (Old.size() != N)
-            Old.resize(N);
-          if (Old != Live) {
-            Old = Live;
-            LocalChanged = true;
-          }
-        }
+    while (!Work.empty()) {
+      unsigned B = Work.pop_back_val();
+      Queued.reset(B);
+      BitVector Live = liveOut(Blocks[B]);
+      for (Instruction *I : reverse(Blocks[B].Live))
+        transfer(*I, Live);
+      if (Live != LiveIn[B]) {
+        LiveIn[B] = std::move(Live);
+        for (unsigned Pred : Blocks[B].Preds)
+          enqueue(Pred);
       }
     }
+    Changed = false;
     for (unsigned St = 0; St < L.States.size(); ++St) {
       BitVector Across = LiveAcross[St];
-      for (auto &[F, BB] : L.States[St].ResumeBlocks) {
-        auto It = LiveIn.find(BB);
-        if (It != LiveIn.end())
-          Across |= It->second;
-      }
+      for (auto &[F, BB] : L.States[St].ResumeBlocks)
+        if (auto It = NumberOf.find(BB); It != NumberOf.end())
+          Across |= LiveIn[It->second];
       if (Across != LiveAcross[St]) {
         LiveAcross[St] = Across;
         Changed = true;
       }
     }
+    if (Changed)
+      for (unsigned B = 0; B < Blocks.size(); ++B)
+        if (Blocks[B].StoresIndex)
+          enqueue(B);
   }
 
   // Across a state: what is live on entry to its resume blocks, and the
@@ -1194,47 +1265,44 @@ void FrameAnalyzer::computeLiveness() {
   // Sets of slots live together somewhere: candidates for the lower bound
   // (each distinct set once).
   DenseSet<BitVector> Together(StateLive.begin(), StateLive.end());
-  for (SmallVector<BlockEvents, 16> &Blocks : EventsOf)
-    for (BlockEvents &E : Blocks) {
-      bool InDispatch = DispatchBlocks.contains(E.BB);
-      BitVector Live(N);
-      for (BasicBlock *Succ : successors(E.BB))
-        Live |= LiveIn[Succ];
-      for (Instruction *IP : reverse(E.Interfering)) {
-        Instruction &I = *IP;
-        // Live is what is live after I.
-        auto It = Effects.find(&I);
-        auto OIt = OpenAt.find(&I);
-        if (It != Effects.end()) {
-          BitVector WithDefs = Live;
-          orInto(WithDefs, It->second.Touches);
-          for (unsigned W : It->second.Writes.set_bits())
-            interfere(W, WithDefs);
-        }
-        // An open scoped object may be read or written by any call through
-        // its escaped address: it holds its bytes against everything that
-        // is live or touched here.
-        if (OIt != OpenAt.end()) {
-          BitVector With = Live;
-          With |= OIt->second;
-          if (It != Effects.end())
-            orInto(With, It->second.Touches);
-          for (unsigned A : OIt->second.set_bits())
-            interfere(A, With);
-        }
-        if (!InDispatch && (It != Effects.end() || OIt != OpenAt.end())) {
-          BitVector Now = Live;
-          if (It != Effects.end()) {
-            orInto(Now, It->second.Uses);
-            orInto(Now, It->second.Writes);
-          }
-          if (OIt != OpenAt.end())
-            Now |= OIt->second;
-          Together.insert(std::move(Now));
-        }
-        transfer(I, Live);
+  for (BlockEvents &E : Blocks) {
+    bool InDispatch = DispatchBlocks.contains(E.BB);
+    BitVector Live = liveOut(E);
+    for (Instruction *IP : reverse(E.Interfering)) {
+      Instruction &I = *IP;
+      // Live is what is live after I.
+      auto It = Effects.find(&I);
+      auto OIt = OpenAt.find(&I);
+      if (It != Effects.end()) {
+        BitVector WithDefs = Live;
+        orInto(WithDefs, It->second.Touches);
+        for (unsigned W : It->second.Writes.set_bits())
+          interfere(W, WithDefs);
       }
+      // An open scoped object may be read or written by any call through
+      // its escaped address: it holds its bytes against everything that
+      // is live or touched here.
+      if (OIt != OpenAt.end()) {
+        BitVector With = Live;
+        With |= OIt->second;
+        if (It != Effects.end())
+          orInto(With, It->second.Touches);
+        for (unsigned A : OIt->second.set_bits())
+          interfere(A, With);
+      }
+      if (!InDispatch && (It != Effects.end() || OIt != OpenAt.end())) {
+        BitVector Now = Live;
+        if (It != Effects.end()) {
+          orInto(Now, It->second.Uses);
+          orInto(Now, It->second.Writes);
+        }
+        if (OIt != OpenAt.end())
+          Now |= OIt->second;
+        Together.insert(std::move(Now));
+      }
+      transfer(I, Live);
     }
+  }
   // Slots live across the same state hold values at the same time.
   for (const BitVector &Across : StateLive)
     for (unsigned A : Across.set_bits())

@@ -123,6 +123,10 @@ bool stripScopeMarkers(Function &F) {
   SmallVector<Instruction *, 8> Dead;
   bool Changed = false;
   for (Instruction &I : instructions(F)) {
+    // Markers and argument tags are on calls, tags in metadata: the rest
+    // (most of a function) has nothing to strip.
+    if (!isa<CallBase>(I) && !I.hasMetadataOtherThanDebugLoc())
+      continue;
     uint64_t Id = 0;
     ScopeMarker K = classifyScopeMarker(I, Id);
     if (K == ScopeMarker::Start || K == ScopeMarker::End)
