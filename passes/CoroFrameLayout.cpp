@@ -569,6 +569,32 @@ bool FrameAnalyzer::walkAccesses(Function &F, Value *Base) {
           noteEscape(Id, SI, tagOf(SI, U.getOperandNo(), P));
         continue;
       }
+      // Atomic read-modify-write and compare-exchange read the old value
+      // and may write a new one in one step: a use, and a write that never
+      // kills (as a partial write). A frame address as their value operand
+      // is stored to memory: it escapes.
+      if (isa<AtomicRMWInst>(I) || isa<AtomicCmpXchgInst>(I)) {
+        bool IsPointer =
+            U.getOperandNo() == (isa<AtomicRMWInst>(I)
+                                     ? AtomicRMWInst::getPointerOperandIndex()
+                                     : AtomicCmpXchgInst::getPointerOperandIndex());
+        if (IsPointer) {
+          Type *ValTy = isa<AtomicRMWInst>(I)
+                            ? cast<AtomicRMWInst>(I)->getValOperand()->getType()
+                            : cast<AtomicCmpXchgInst>(I)
+                                  ->getCompareOperand()
+                                  ->getType();
+          touchRange(I, P.Offset, DL.getTypeStoreSize(ValTy), /*Read=*/true,
+                     /*Write=*/true, P.Exact, tagOf(I, U.getOperandNo(), P));
+          effect(I).Kills.reset(); // the old value is read first
+          continue;
+        }
+        if (IsHandle)
+          touchHandle(I);
+        else if (int Id = slotAt(P.Offset); Id >= 0)
+          noteEscape(Id, I, tagOf(I, U.getOperandNo(), P));
+        continue;
+      }
       if (auto *MI = dyn_cast<AnyMemIntrinsic>(I)) {
         auto *Len = dyn_cast<ConstantInt>(MI->getLength());
         bool IsDest = U.getOperandNo() == 0;
