@@ -116,6 +116,22 @@ std::string displayName(llvm::StringRef MangledName);
 enum class SlotKind { Header, Promise, Index, Spill, Alloca, Unused };
 llvm::StringRef slotKindName(SlotKind K);
 
+/// What a slot's name rests on (docs/report.md, "Slot names"). The first
+/// five name a source entity the IR gives evidence for; Temporary and Value
+/// only say what the bytes are (a type) and where they are made (a line);
+/// Unknown has not even the line.
+enum class SlotOrigin {
+  Fixed,       ///< Header, promise or index: named by their ABI role.
+  Variable,    ///< A local variable (debug records place it in the slot).
+  Parameter,   ///< A parameter, or the copy of one the ramp stores.
+  Awaiter,     ///< The awaiter that an await_suspend call is given.
+  ElidedFrame, ///< A callee coroutine's frame that CoroElide put here.
+  Temporary,   ///< An object known by its type and defining line only.
+  Value,       ///< A spilled value known by its type and defining line only.
+  Unknown      ///< Type only (no line: built without debug info), or unused.
+};
+llvm::StringRef slotOriginName(SlotOrigin O);
+
 /// One slot of the frame: a field of the frame struct (or, when the struct
 /// type is unknown, a maximal byte range that accesses touch together).
 struct FrameSlot {
@@ -150,7 +166,12 @@ struct FrameSlot {
   llvm::SmallVector<llvm::Instruction *, 4> Accesses;
   /// Suspend states (indices into FrameLayout::States) the slot is live across.
   llvm::BitVector LiveStates;
-  std::string Name;   ///< Source variable, or a description.
+  /// Objects recorded before CoroSplit (scope tags, CoroScopeMarkers.h)
+  /// whose accesses touch the slot, as (object id, size in bytes); each
+  /// starts at its field's start. Empty without tags (e.g. at -O0).
+  llvm::SmallVector<std::pair<uint64_t, uint64_t>, 2> Objects;
+  std::string Name;   ///< What the slot holds, from evidence (SlotOrigin).
+  SlotOrigin Origin = SlotOrigin::Unknown;
   std::string Source; ///< "file:line" where known.
   std::string TypeName;
 
@@ -229,6 +250,11 @@ struct FrameLayout {
 /// Analyse the frame of \p C. Never fails: an unanalysable frame comes back
 /// with Analyzable = false and the reason.
 FrameLayout analyzeFrame(const SplitCoroutine &C);
+
+/// Give every slot of \p L (analysed, accesses known) its Name, Origin and
+/// Source from the debug records, stores and calls of \p C's functions
+/// (CoroFrameNames.cpp). Part of analyzeFrame.
+void nameFrameSlots(const SplitCoroutine &C, FrameLayout &L);
 
 } // namespace corofo
 

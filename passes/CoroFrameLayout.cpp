@@ -28,6 +28,9 @@
 ///     recorded before CoroSplit (CoroScopeMarkers.h) is open from its
 ///     escapes and start markers until its end markers, by forward data flow
 ///     glued at the suspend states; it is live only where it may be open.
+///  7. Names: what each slot holds in source terms, from evidence only
+///     (CoroFrameNames.cpp); the objects each slot's tagged accesses name
+///     are recorded for it.
 ///
 /// Anything the walk does not understand makes the frame unanalysable, and
 /// the reason is kept for the report and for missed remarks.
@@ -154,6 +157,8 @@ private:
   /// Per slot, the objects (tag ids; -1: an access without a tag) whose
   /// accesses touch it.
   DenseMap<unsigned, SmallVector<int64_t, 2>> Touchers;
+  /// The size each object's tags give (tag id -> bytes).
+  DenseMap<uint64_t, uint64_t> ObjectSize;
   /// Per slot, each escaping instruction with the object id of its scope tag
   /// (-1: untagged).
   DenseMap<unsigned, SmallVector<std::pair<Instruction *, int64_t>, 2>>
@@ -213,7 +218,7 @@ private:
   bool recordIndexStores();
   void computeLiveness();
   void computeLowerBound();
-  void nameSlots();
+  void recordSlotObjects();
 };
 
 SlotEffect &FrameAnalyzer::effect(Instruction *I) {
@@ -346,6 +351,8 @@ FrameAnalyzer::reach(unsigned Id, std::optional<ScopeTag> Tag) const {
 
 void FrameAnalyzer::noteToucher(unsigned Id, std::optional<ScopeTag> Tag) {
   int64_t Who = Tag ? int64_t(Tag->Id) : -1;
+  if (Tag)
+    ObjectSize[Tag->Id] = Tag->Size;
   SmallVector<int64_t, 2> &T = Touchers[Id];
   if (!is_contained(T, Who))
     T.push_back(Who);
@@ -1369,6 +1376,19 @@ void FrameAnalyzer::computeLiveness() {
   L.MaxLiveBytes = Max;
 }
 
+/// Each slot's tagged objects with their sizes, in id order (for names).
+void FrameAnalyzer::recordSlotObjects() {
+  for (FrameSlot &S : L.Slots) {
+    auto It = Touchers.find(S.Id);
+    if (It == Touchers.end())
+      continue;
+    for (int64_t Who : It->second)
+      if (Who >= 0)
+        S.Objects.push_back({uint64_t(Who), ObjectSize.lookup(Who)});
+    llvm::sort(S.Objects);
+  }
+}
+
 void FrameAnalyzer::computeLowerBound() {
   uint64_t FixedEnd = 16;
   for (const FrameSlot &S : L.Slots)
@@ -1385,129 +1405,6 @@ void FrameAnalyzer::computeLowerBound() {
       alignTo(FixedEnd + L.IndexBytes + L.MaxLiveBytes,
               std::min(L.Alignment, Align(8))),
       L.AllocSize);
-}
-
-/// The mangled name of the coroutine whose frame I initialises in place, if
-/// I stores a split coroutine's resume function or calls its .noalloc ramp
-/// (the clone's name without its suffix); empty otherwise.
-static StringRef elidedFrameOwner(Instruction &I) {
-  Value *Fn = nullptr;
-  StringRef Suffix;
-  if (auto *SI = dyn_cast<StoreInst>(&I)) {
-    Fn = SI->getValueOperand();
-    Suffix = ".resume";
-  } else if (auto *CB = dyn_cast<CallBase>(&I)) {
-    Fn = CB->getCalledOperand();
-    Suffix = ".noalloc";
-  }
-  auto *Clone =
-      dyn_cast_or_null<Function>(Fn ? Fn->stripPointerCasts() : nullptr);
-  if (!Clone || !Clone->getName().ends_with(Suffix))
-    return {};
-  return Clone->getName().drop_back(Suffix.size());
-}
-
-/// Names from debug info (#dbg_declare on frame addresses), else from the
-/// slot's role.
-void FrameAnalyzer::nameSlots() {
-  for (auto &[F, Base] : L.FrameBases) {
-    for (Instruction &I : instructions(*F)) {
-      for (DbgVariableRecord &DVR : filterDbgVars(I.getDbgRecordRange())) {
-        if (!DVR.isDbgDeclare() && !DVR.isDbgValue())
-          continue;
-        Value *Loc = DVR.getVariableLocationOp(0);
-        if (!Loc || !Loc->getType()->isPointerTy())
-          continue;
-        APInt Off(64, 0);
-        Value *B =
-            Loc->stripAndAccumulateConstantOffsets(DL, Off, true);
-        if (B != Base)
-          continue;
-        int64_t ExprOff = 0;
-        DIExpression *Expr = DVR.getExpression();
-        if (!Expr->extractIfOffset(ExprOff)) {
-          // A debug value whose expression dereferences is not the slot.
-          if (DVR.isDbgValue() || Expr->getNumElements() != 0)
-            continue;
-        }
-        if (DVR.isDbgValue() && !Expr->startsWithDeref() &&
-            Expr->getNumElements() == 0)
-          continue;
-        int Id = slotAt(Off.getZExtValue() + ExprOff);
-        if (Id < 0)
-          continue;
-        FrameSlot &S = L.Slots[Id];
-        if (S.isFixed())
-          continue;
-        DILocalVariable *Var = DVR.getVariable();
-        // Only the coroutine's own variables: not those of inlined callees
-        // (e.g. `this` of an inlined coroutine_handle member).
-        if (DVR.getDebugLoc().getInlinedAt())
-          continue;
-        std::string Name = Var->getName().str();
-        if (Name.empty() || S.Name.find(Name) != std::string::npos)
-          continue;
-        if (!S.Name.empty())
-          S.Name += ", ";
-        S.Name += Name;
-        if (S.Source.empty() && Var->getLine())
-          S.Source = (Var->getFilename() + ":" + Twine(Var->getLine())).str();
-      }
-    }
-  }
-  for (FrameSlot &S : L.Slots) {
-    if (S.Kind == SlotKind::Header)
-      S.Name = S.Offset == 0 ? "__resume_fn" : "__destroy_fn";
-    else if (S.Kind == SlotKind::Promise && S.Name.empty())
-      S.Name = "__promise";
-    else if (S.Kind == SlotKind::Index)
-      S.Name = "__index";
-    if (S.isFixed() || S.Kind == SlotKind::Index)
-      continue;
-    // Awaiters: the address goes to a clang await_suspend wrapper. A slot
-    // LLVM already shares between objects may hold several.
-    for (Instruction *I : S.Accesses) {
-      auto *CB = dyn_cast<CallBase>(I);
-      Function *Callee = CB ? CB->getCalledFunction() : nullptr;
-      if (!Callee || !Callee->getName().contains(".__await_suspend_wrapper_"))
-        continue;
-      std::string Awaiter = "awaiter";
-      if (const DebugLoc &DLoc = CB->getDebugLoc()) {
-        Awaiter += " of co_await at line " + std::to_string(DLoc.getLine());
-        if (S.Source.empty())
-          S.Source = (DLoc->getFilename() + ":" + Twine(DLoc.getLine())).str();
-      }
-      if (S.Name.find(Awaiter) != std::string::npos)
-        continue;
-      S.Name += S.Name.empty() ? Awaiter : ", " + Awaiter;
-    }
-    // Frames of callee coroutines that CoroElide (or CoroAnnotationElide)
-    // put into this one: code stores the callee's resume function into the
-    // slot, or calls its .noalloc ramp with the slot's address.
-    for (Instruction *I : S.Accesses) {
-      StringRef Callee = elidedFrameOwner(*I);
-      if (Callee.empty())
-        continue;
-      std::string Elided = "elided frame of '" + displayName(Callee) + "'";
-      if (S.Name.find(Elided) != std::string::npos)
-        continue;
-      S.Name += S.Name.empty() ? Elided : ", " + Elided;
-    }
-    if (S.Name.empty())
-      S.Name = (S.Kind == SlotKind::Spill ? "spill #" : "slot #") +
-               std::to_string(S.Id);
-  }
-  // Parts of a split field: the field's name and the bytes of the part.
-  for (FrameSlot &S : L.Slots) {
-    if (S.GroupSize < 2)
-      continue;
-    const FrameSlot &First = L.Slots[S.GroupStart];
-    uint64_t From = S.Offset - First.Offset;
-    std::string Base = S.Id == First.Id ? S.Name : First.Name.substr(
-        0, First.Name.rfind(" (bytes "));
-    S.Name = Base + " (bytes " + std::to_string(From) + "-" +
-             std::to_string(From + S.Size) + ")";
-  }
 }
 
 /// The functions holding code that stores the coroutine's own resume or
@@ -1664,7 +1561,8 @@ void FrameAnalyzer::run() {
   computeScopes();
   computeLiveness();
   computeLowerBound();
-  nameSlots();
+  recordSlotObjects();
+  nameFrameSlots(C, L);
 }
 
 } // namespace

@@ -8,8 +8,8 @@
 /// remark argument names (coroutine, frame_size (bytes allocated),
 /// layout_size (only when the layout is smaller), frame_align, lower_bound,
 /// states, slots, escaped, slot, slot_size, slot_states; for slot remarks
-/// kind, offset, size, align, live_states, type, source) are an interface:
-/// tools/coro-frame-report reads them from the YAML records.
+/// kind, offset, size, align, live_states, type, source, origin) are an
+/// interface: tools/coro-frame-report reads them from the YAML records.
 //===----------------------------------------------------------------------===//
 
 #include "CoroFrameReport.h"
@@ -102,6 +102,8 @@ static void emitSlots(const SplitCoroutine &C, const FrameLayout &L,
       R << ", type " << ore::NV("type", S.TypeName);
       if (!S.Source.empty())
         R << ", from " << ore::NV("source", S.Source);
+      // What the name rests on: the report tool measures attribution by it.
+      R << ", named as " << ore::NV("origin", slotOriginName(S.Origin));
       return R;
     });
   }

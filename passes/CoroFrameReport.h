@@ -11,7 +11,8 @@
 ///  - `coro-frame` / `CoroFrame` (analysis): one per coroutine, with its
 ///    frame size, lower bound, state count and largest slots;
 ///  - `coro-slots` / `CoroFrameSlot` (analysis): one per slot (offset,
-///    size, kind, live states, escaped, source name);
+///    size, kind, live states, escaped, source name and what the name rests
+///    on);
 ///  - `coro-frame` / `NotAnalysed` (missed): the analysis could not read the
 ///    frame, and why; `coro-frame` / `UnsupportedABI` (missed): retcon/async;
 ///  - a warning when a frame is larger than the user's threshold.

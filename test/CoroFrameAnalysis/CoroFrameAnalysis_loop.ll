@@ -1,6 +1,8 @@
 ; A value carried around a loop's back edge across the suspend (%sum, slot
-; #3) and a loop-invariant one (%step, slot #4) are live in the loop's state;
-; the value computed and consumed between suspends (%tmp) is not in the frame.
+; #4) and a loop-invariant one (the parameter %step, slot #3) are live in the
+; loop's state; the value computed and consumed between suspends (%tmp) is not
+; in the frame. Without debug info the parameter is named by its IR name and
+; the other spill by its type only.
 ; RUN: %opt -passes='coro-early,cgscc(coro-split),print<coro-frame>' -disable-output %inputs/ir/loop.ll 2>&1 | FileCheck %s --match-full-lines
 ;
 ; CHECK: coroutine accumulate: accumulate accumulate.resume accumulate.destroy accumulate.cleanup
@@ -9,7 +11,7 @@
 ; CHECK-NEXT:   slot #0 [0,8) align 8 header live all accesses 4 '__resume_fn'
 ; CHECK-NEXT:   slot #1 [8,16) align 8 header live all accesses 4 '__destroy_fn'
 ; CHECK-NEXT:   slot #2 [16,24) align 8 promise live all accesses 7 '__promise'
-; CHECK-NEXT:   slot #3 [24,32) align 8 spill live all accesses 5 'spill #3' interferes: #4
-; CHECK-NEXT:   slot #4 [32,40) align 8 spill live all accesses 8 'spill #4' interferes: #3
+; CHECK-NEXT:   slot #3 [24,32) align 8 spill live all accesses 5 'step' interferes: #4
+; CHECK-NEXT:   slot #4 [32,40) align 8 spill live all accesses 8 'spill of i64' interferes: #3
 ; CHECK-NEXT:   slot #5 [40,41) align 1 index live all accesses 4 '__index'
 ; CHECK-NOT: {{.}}

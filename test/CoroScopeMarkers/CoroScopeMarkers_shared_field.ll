@@ -3,21 +3,22 @@
 ; belong to %big only, whose scope is the first state: the values spilled
 ; across the second state (%b1..%b4, slots #7-#10) may use them, and the
 ; overlap puts them there. Without recorded scopes the field is one slot,
-; escaped and live everywhere.
+; escaped and live everywhere. (No debug info: the parts are named by the
+; objects that span them, two in bytes 0-8, %big alone after.)
 ; RUN: %opt -passes='coro-early,function(coro-record-scopes),cgscc(coro-split<reuse-storage>),print<coro-frame>' -disable-output %inputs/ir/shared_field.ll 2>&1 | FileCheck %s --check-prefix=SPLIT --match-full-lines
 ; RUN: %opt -passes='coro-early,cgscc(coro-split<reuse-storage>),print<coro-frame>' -disable-output %inputs/ir/shared_field.ll 2>&1 | FileCheck %s --check-prefix=WHOLE --match-full-lines
 ; RUN: %opt -passes='coro-early,function(coro-record-scopes),cgscc(coro-split<reuse-storage>),coro-frame-overlap' -pass-remarks=coro-frame-overlap -verify-each -S %inputs/ir/shared_field.ll -o %t.ll 2>&1 | FileCheck %s --check-prefix=REMARK
 ; RUN: FileCheck %s --check-prefix=IR < %t.ll
 ;
 ; SPLIT:   frame 144 align 8 lower-bound 112 (fixed 24 index 1 max-live 80) layout-from-type
-; SPLIT:   slot #3 [24,32) align 1 alloca escaped scoped live 0,1 accesses 17 'slot #3 (bytes 0-8)' interferes: #4 #5 #6 #7 #8 #9 #10
-; SPLIT-NEXT:   slot #4 [32,88) align 1 alloca escaped scoped live 0 accesses 5 'slot #3 (bytes 8-64)' interferes: #3 #5 #6
-; SPLIT:   slot #7 [104,112) align 8 spill live 1 accesses 8 'spill #7' interferes: #3 #6 #8 #9 #10
+; SPLIT:   slot #3 [24,32) align 1 alloca escaped scoped live 0,1 accesses 17 '2 unnamed objects (bytes 0-8)' interferes: #4 #5 #6 #7 #8 #9 #10
+; SPLIT-NEXT:   slot #4 [32,88) align 1 alloca escaped scoped live 0 accesses 5 'unnamed object (bytes 8-64)' interferes: #3 #5 #6
+; SPLIT:   slot #7 [104,112) align 8 spill live 1 accesses 8 'spill of i64' interferes: #3 #6 #8 #9 #10
 ;
 ; WHOLE:   frame 144 align 8 lower-bound 136 (fixed 24 index 1 max-live 104) layout-from-type
-; WHOLE:   slot #3 [24,88) align 1 alloca escaped live all accesses 17 'slot #3'
+; WHOLE:   slot #3 [24,88) align 1 alloca escaped live all accesses 17 'unnamed i8[64]'
 ;
-; REMARK: remark: <unknown>:0:0: frame of 'shared_field' re-laid out: 144 -> 112 bytes (lower bound 112); sharing: slot #3 (bytes 8-64) + spill #7 + spill #8 + spill #9 + spill #10
+; REMARK: remark: <unknown>:0:0: frame of 'shared_field' re-laid out: 144 -> 112 bytes (lower bound 112); sharing: unnamed object (bytes 8-64) + spill of i64 + spill of i64 + spill of i64 + spill of i64
 ;
 ; The spills of the second state land in bytes 8-64 of the field (now at
 ; 24..88), after %big's last use and its end marker; markers stay until the
