@@ -47,6 +47,11 @@ constexpr const char *GuardedSiteMD = "coro.frame.opt.guarded";
 constexpr const char *PendingSiteMD = "corofo.resume.site";
 /// Marks the branch of a `.resume` entry check.
 constexpr const char *EntryCheckMD = "coro.frame.opt.entry.check";
+/// What a program may define to see resumes after completion under the
+/// pending policy: `extern "C" void corofo_on_completed_resume(const char *)`.
+constexpr const char *CompletedHookName = "corofo_on_completed_resume";
+/// Marks a completed path that already calls the hook.
+constexpr const char *HookedMD = "corofo.completed.hooked";
 
 /// `write(2, ...)` where the target has it and the module does not use the
 /// name for something else; otherwise the trap goes without a message.
@@ -80,6 +85,41 @@ void emitTrap(IRBuilder<> &B, StringRef Message) {
   }
   B.CreateIntrinsic(Intrinsic::trap, {});
   B.CreateUnreachable();
+}
+
+/// At \p B's insertion point, on a completed path of policy pending: call
+/// the program's `corofo_on_completed_resume(Name)` if it defines one (an
+/// extern_weak declaration is null otherwise), so that a resume after
+/// completion is never silent to a program that wants to know. \p Name is
+/// the coroutine, empty where the check does not know it (null is passed).
+/// Leaves \p B at the end of a new block after the call.
+void emitCompletedHook(IRBuilder<> &B, StringRef Name) {
+  BasicBlock *From = B.GetInsertBlock();
+  Function &F = *From->getParent();
+  Module &M = *F.getParent();
+  LLVMContext &Ctx = M.getContext();
+  auto *PtrTy = PointerType::getUnqual(Ctx);
+  auto *HookTy = FunctionType::get(Type::getVoidTy(Ctx), {PtrTy}, false);
+  Function *Hook = M.getFunction(CompletedHookName);
+  if (!Hook)
+    Hook = Function::Create(HookTy, GlobalValue::ExternalWeakLinkage,
+                            CompletedHookName, M);
+  // A symbol of that name with another signature is not ours to call.
+  if (Hook->getFunctionType() != HookTy)
+    return;
+  BasicBlock *Call = BasicBlock::Create(Ctx, "completed.hook", &F);
+  BasicBlock *After = BasicBlock::Create(Ctx, "completed.after", &F);
+  Value *Defined = B.CreateICmpNE(Hook, ConstantPointerNull::get(PtrTy),
+                                  "completed.hook.defined");
+  B.CreateCondBr(Defined, Call, After);
+  B.SetInsertPoint(Call);
+  Value *Text = Name.empty()
+                    ? static_cast<Value *>(ConstantPointerNull::get(PtrTy))
+                    : B.CreateGlobalString(Name, "coro.completed.name");
+  CallInst *CI = B.CreateCall(HookTy, Hook, {Text});
+  CI->setMetadata(HookedMD, MDNode::get(Ctx, {}));
+  B.CreateBr(After);
+  B.SetInsertPoint(After);
 }
 
 /// The resume pointer \p CB calls if it resumes a coroutine through its
@@ -161,13 +201,18 @@ void guardSite(CallBase &CB, Value *Fn, CompletedResumePolicy P) {
                 "completed, through '" +
                     displayName(F.getName()) + "'" + where(CB.getDebugLoc()) +
                     "\n");
-  } else if (Cont) {
-    B.CreateBr(Cont);
-    if (isa<InvokeInst>(CB))
-      for (PHINode &PN : Cont->phis())
-        PN.addIncoming(PN.getIncomingValueForBlock(CallBB), Completed);
   } else {
-    B.CreateRetVoid();
+    // Through a handle: which coroutine it was is not known here.
+    emitCompletedHook(B, "");
+    BasicBlock *From = B.GetInsertBlock();
+    if (Cont) {
+      B.CreateBr(Cont);
+      if (isa<InvokeInst>(CB))
+        for (PHINode &PN : Cont->phis())
+          PN.addIncoming(PN.getIncomingValueForBlock(CallBB), From);
+    } else {
+      B.CreateRetVoid();
+    }
   }
   CB.setMetadata(GuardedSiteMD, MDNode::get(Ctx, {}));
 }
@@ -431,6 +476,40 @@ unsigned dropUnneededEntryChecks(
   return Dropped;
 }
 
+unsigned hookEntryChecks(Module &M) {
+  unsigned Hooked = 0;
+  for (Function &R : M) {
+    if (R.isDeclaration() ||
+        R.getFnAttribute(GuardedEntryAttr).getValueAsString() !=
+            policyName(CompletedResumePolicy::Pending))
+      continue;
+    auto *Check = dyn_cast<BranchInst>(R.getEntryBlock().getTerminator());
+    if (!Check || !Check->getMetadata(EntryCheckMD) || !Check->isConditional())
+      continue;
+    // The completed path is a bare `ret void` (simplifycfg may have merged
+    // it with the function's other returns): the hook goes on a block of
+    // its own on that edge. Anything else was hooked already or reshaped.
+    BasicBlock *Return = Check->getSuccessor(0);
+    if (!isa<ReturnInst>(Return->getTerminator()) || Return->size() != 1)
+      continue;
+    BasicBlock *Completed = BasicBlock::Create(
+        R.getContext(), "resume.completed.hooked", &R, Return);
+    Check->setSuccessor(0, Completed);
+    if (pred_empty(Return))
+      Return->eraseFromParent();
+    IRBuilder<> B(Completed);
+    if (DISubprogram *SP = R.getSubprogram())
+      B.SetCurrentDebugLocation(
+          DILocation::get(R.getContext(), SP->getScopeLine(), 0, SP));
+    StringRef Stem = R.getName();
+    Stem.consume_back(".resume");
+    emitCompletedHook(B, displayName(Stem));
+    B.CreateRetVoid();
+    ++Hooked;
+  }
+  return Hooked;
+}
+
 PreservedAnalyses CoroCompletedResumeCleanupPass::run(
     Module &M, ModuleAnalysisManager &AM) {
   auto &FAM = AM.getResult<FunctionAnalysisManagerModuleProxy>(M).getManager();
@@ -447,6 +526,7 @@ PreservedAnalyses CoroCompletedResumeCleanupPass::run(
       Changed = true;
     }
   Changed |= dropUnneededEntryChecks(M, GetORE) > 0;
+  Changed |= hookEntryChecks(M) > 0;
   return Changed ? PreservedAnalyses::none() : PreservedAnalyses::all();
 }
 

@@ -105,6 +105,13 @@ unsigned dropUnneededEntryChecks(
     llvm::function_ref<llvm::OptimizationRemarkEmitter &(llvm::Function &)>
         GetORE);
 
+/// Under policy pending, the completed path of each remaining `.resume`
+/// entry check calls `corofo_on_completed_resume("<coroutine>")` when the
+/// program defines it. Done last, so that no inlining decision sees the call
+/// (copies of the check inlined before then return silently). Returns the
+/// number of entry checks hooked.
+unsigned hookEntryChecks(llvm::Module &M);
+
 /// `coro-completed-resume-cleanup`, at the end of the -O1+ pipelines: checks
 /// every resume site (the marked ones and the lowered ones) per the policy,
 /// then dropUnneededEntryChecks.

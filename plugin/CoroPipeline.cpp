@@ -123,6 +123,7 @@ PreservedAnalyses CoroFrameOptModulePass::run(Module &M,
   // After CoroCleanup, as here at -O0, nothing creates direct calls of
   // `.resume` any more: keep only the entry checks such calls need.
   Changed |= dropUnneededEntryChecks(M, GetORE) > 0;
+  Changed |= hookEntryChecks(M) > 0;
   if (Opts.isEnabled(PassId::Report))
     for (Function &F : M)
       if (std::optional<CoroABI> ABI = getUnsupportedABI(F))

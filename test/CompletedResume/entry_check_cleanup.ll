@@ -24,6 +24,23 @@
 ; DIRECT-LABEL: define internal fastcc void @f.resume(
 ; DIRECT-NEXT:    %resume.fn = load ptr, ptr %frame
 ; DIRECT-NEXT:    %completed = icmp eq ptr %resume.fn, null
+;  The check that stays calls the program's corofo_on_completed_resume, if
+;  it defines one, with the coroutine's name (issue 25: never silent).
+; DIRECT-NEXT:    br i1 %completed, label %resume.completed.hooked, label %resume.body
+; DIRECT:       resume.completed.hooked:
+; DIRECT-NEXT:    %completed.hook.defined = icmp ne ptr @corofo_on_completed_resume, null
+; DIRECT-NEXT:    br i1 %completed.hook.defined, label %completed.hook, label %completed.after
+; DIRECT-NOT:   resume.completed:
+; DIRECT:       completed.hook:
+; DIRECT-NEXT:    call void @corofo_on_completed_resume(ptr @coro.completed.name)
+; DIRECT:       completed.after:
+; DIRECT-NEXT:    ret void
+; DIRECT:       declare extern_weak void @corofo_on_completed_resume(ptr)
+; KEPT:         call void @corofo_on_completed_resume(ptr @coro.completed.name)
+; Idempotent: a second run adds nothing.
+; RUN: %opt -passes='coro-completed-resume-cleanup,coro-completed-resume-cleanup' -verify-each -S %s | FileCheck %s --check-prefix=TWICE
+; TWICE-COUNT-1: call void @corofo_on_completed_resume
+; TWICE-NOT:     call void @corofo_on_completed_resume
 ; REMARK: remark: <unknown>:0:0: 'counter.resume' needs no entry check: no direct call of it remains, and resumes through handles are checked where they call
 target datalayout = "e-m:e-p270:32:32-p271:32:32-p272:64:64-i64:64-i128:128-f80:128-n8:16:32:64-S128"
 target triple = "x86_64-pc-linux-gnu"

@@ -21,7 +21,10 @@ $inline_resume_addr_taken = comdat any
 ; CHECK-NEXT:    %completed = icmp eq ptr %fn, null
 ; CHECK-NEXT:    br i1 %completed, label %resume.completed, label %resume.call, !prof
 ; CHECK:       resume.completed:
-; PENDING-NEXT:  br label %resume.cont
+; Pending calls the program's corofo_on_completed_resume (null: the handle
+; does not say which coroutine) if it defines one, then skips the resume.
+; PENDING-NEXT:  %completed.hook.defined = icmp ne ptr @corofo_on_completed_resume, null
+; PENDING-NEXT:  br i1 %completed.hook.defined, label %completed.hook, label %completed.after
 ; TRAP:          call i64 @write(i32 2, ptr @coro.completed.message
 ; TRAP-NEXT:     call void @llvm.trap()
 ; CHECK:       resume.call:
@@ -82,11 +85,16 @@ define void @not_resumes(ptr %h, ptr %other) {
 ; CHECK-NEXT:    %completed = icmp eq ptr %fn, null
 ; CHECK-NEXT:    br i1 %completed, label %resume.completed, label %resume.call
 ; CHECK:       resume.completed:
-; PENDING-NEXT:  ret void
+; PENDING-NEXT:  %completed.hook.defined = icmp ne ptr @corofo_on_completed_resume, null
 ; TRAP:          call void @llvm.trap()
 ; CHECK:       resume.call:
 ; CHECK-NEXT:    musttail call fastcc void %fn(ptr %next), !coro.frame.opt.guarded
 ; CHECK-NEXT:    ret void
+; PENDING:     completed.hook:
+; PENDING-NEXT:  call void @corofo_on_completed_resume(ptr null)
+; PENDING-NEXT:  br label %completed.after
+; PENDING:     completed.after:
+; PENDING-NEXT:  ret void
 define internal fastcc void @f.resume(ptr %frame) {
   %next.addr = getelementptr inbounds i8, ptr %frame, i64 16
   %next = load ptr, ptr %next.addr, align 8
@@ -100,12 +108,14 @@ define internal fastcc void @f.resume(ptr %frame) {
 ; CHECK-LABEL: define void @invoked(ptr %h, i32 %x)
 ; CHECK:         br i1 %completed, label %resume.completed, label %resume.call
 ; CHECK:       resume.completed:
-; PENDING-NEXT:  br label %ok
+; PENDING-NEXT:  %completed.hook.defined = icmp ne ptr @corofo_on_completed_resume, null
 ; CHECK:       resume.call:
 ; CHECK-NEXT:    invoke fastcc void %fn(ptr %h)
 ; CHECK-NEXT:      to label %ok unwind label %lpad
 ; CHECK:       ok:
-; PENDING-NEXT:  %v = phi i32 [ %x, %resume.call ], [ %x, %resume.completed ]
+; PENDING-NEXT:  %v = phi i32 [ %x, %resume.call ], [ %x, %completed.after ]
+; PENDING:     completed.after:
+; PENDING-NEXT:  br label %ok
 define void @invoked(ptr %h, i32 %x) personality ptr @__gxx_personality_v0 {
 entry:
   %fn = load ptr, ptr %h, align 8
