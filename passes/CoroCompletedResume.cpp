@@ -50,8 +50,6 @@ constexpr const char *EntryCheckMD = "coro.frame.opt.entry.check";
 /// What a program may define to see resumes after completion under the
 /// pending policy: `extern "C" void corofo_on_completed_resume(const char *)`.
 constexpr const char *CompletedHookName = "corofo_on_completed_resume";
-/// Marks a completed path that already calls the hook.
-constexpr const char *HookedMD = "corofo.completed.hooked";
 
 /// `write(2, ...)` where the target has it and the module does not use the
 /// name for something else; otherwise the trap goes without a message.
@@ -116,8 +114,7 @@ void emitCompletedHook(IRBuilder<> &B, StringRef Name) {
   Value *Text = Name.empty()
                     ? static_cast<Value *>(ConstantPointerNull::get(PtrTy))
                     : B.CreateGlobalString(Name, "coro.completed.name");
-  CallInst *CI = B.CreateCall(HookTy, Hook, {Text});
-  CI->setMetadata(HookedMD, MDNode::get(Ctx, {}));
+  B.CreateCall(HookTy, Hook, {Text});
   B.CreateBr(After);
   B.SetInsertPoint(After);
 }
