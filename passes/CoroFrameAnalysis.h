@@ -215,6 +215,13 @@ struct FrameLayout {
   uint64_t AllocSize = 0;
   llvm::Align Alignment;
   std::vector<FrameSlot> Slots;
+  /// The slot holding byte \p Offset, or -1.
+  int slotAt(uint64_t Offset) const {
+    for (const FrameSlot &S : Slots)
+      if (Offset >= S.Offset && Offset < S.end())
+        return S.Id;
+    return -1;
+  }
   int IndexSlot = -1;
   std::vector<SuspendState> States;
 

@@ -193,7 +193,7 @@ private:
   bool walkAccesses(Function &F, Value *Base);
   bool collectRanges(Function &F, Value *Base,
                      SmallVectorImpl<std::pair<uint64_t, uint64_t>> &Ranges);
-  int slotAt(uint64_t Offset) const;
+  int slotAt(uint64_t Offset) const { return L.slotAt(Offset); }
   void touchRange(Instruction *I, uint64_t Off, uint64_t Size, bool Read,
                   bool Write, bool Exact, std::optional<ScopeTag> Tag);
   void touchHandle(Instruction *I);
@@ -230,13 +230,6 @@ SlotEffect &FrameAnalyzer::effect(Instruction *I) {
     E.Touches.resize(L.Slots.size());
   }
   return E;
-}
-
-int FrameAnalyzer::slotAt(uint64_t Offset) const {
-  for (const FrameSlot &S : L.Slots)
-    if (Offset >= S.Offset && Offset < S.end())
-      return S.Id;
-  return -1;
 }
 
 /// Record that \p I accesses bytes [Off, Off+Size) (Size 0: the whole slot

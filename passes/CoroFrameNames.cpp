@@ -188,7 +188,7 @@ private:
   const DataLayout &DL;
   std::vector<Entity> Entities;
 
-  int slotAt(uint64_t Offset) const;
+  int slotAt(uint64_t Offset) const { return L.slotAt(Offset); }
   uint64_t groupBegin(const FrameSlot &S) const {
     return L.Slots[S.GroupStart].Offset;
   }
@@ -208,13 +208,6 @@ private:
   void nameSlot(FrameSlot &S);
   void describeSlot(FrameSlot &S);
 };
-
-int SlotNamer::slotAt(uint64_t Offset) const {
-  for (const FrameSlot &S : L.Slots)
-    if (Offset >= S.Offset && Offset < S.end())
-      return S.Id;
-  return -1;
-}
 
 /// The constant offset of \p Ptr from the frame pointer of \p F, if that is
 /// what it is.

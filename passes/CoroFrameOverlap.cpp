@@ -210,14 +210,8 @@ static bool isFrameAllocator(const CallBase &CB) {
 struct OffsetMap {
   const FrameLayout &L;
   const Assignment &A;
-  int slotAt(uint64_t Off) const {
-    for (const FrameSlot &S : L.Slots)
-      if (Off >= S.Offset && Off < S.end())
-        return S.Id;
-    return -1;
-  }
   std::optional<uint64_t> map(uint64_t Off) const {
-    int Id = slotAt(Off);
+    int Id = L.slotAt(Off);
     if (Id < 0)
       return std::nullopt;
     const FrameSlot &S = L.Slots[Id];
