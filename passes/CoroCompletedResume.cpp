@@ -214,6 +214,90 @@ void guardSite(CallBase &CB, Value *Fn, CompletedResumePolicy P) {
   CB.setMetadata(GuardedSiteMD, MDNode::get(Ctx, {}));
 }
 
+/// Whether any function of \p C may clear the resume slot (offset 0 of the
+/// frame), which is how a switch-ABI coroutine records that it completed:
+/// CoroSplit stores null there at the final suspend and on an unwinding
+/// coro.end. A coroutine whose body reaches neither (an endless generator)
+/// cannot be resumed after completion, and an entry check would only keep
+/// its callers from folding the path it guards. Any write to the slot other
+/// than a store of a function counts as clearing it; so does a ramp we cannot
+/// see or whose frame pointer we cannot find.
+bool mayClearResumeSlot(const SplitCoroutine &C) {
+  const DataLayout &DL = C.Resume->getDataLayout();
+  int64_t SlotBytes = DL.getPointerSize();
+  // Does a write of \p Size bytes (unknown: nullopt) at \p Ptr touch the
+  // resume slot of \p Frame?
+  auto TouchesSlot = [&](Value *Ptr, Value *Frame, std::optional<uint64_t> Size,
+                         bool IsNullStore = false) {
+    APInt Offset(DL.getIndexTypeSizeInBits(Ptr->getType()), 0);
+    Value *Base = Ptr->stripAndAccumulateConstantOffsets(
+        DL, Offset, /*AllowNonInbounds=*/true);
+    int64_t Off = Offset.getSExtValue();
+    bool Overlaps = !Size || (Off < SlotBytes && Off + int64_t(*Size) > 0);
+    // CoroSplit clears the slot with a null store through the frame pointer;
+    // should a later pass have renamed that pointer, a null store at offset
+    // 0 of any object but a local variable still counts.
+    if (Base != Frame)
+      return Overlaps && Off == 0 && IsNullStore && !isa<AllocaInst>(Base);
+    return Overlaps;
+  };
+  auto MayClear = [&](Function &F, Value *Frame) {
+    for (BasicBlock &BB : F)
+      for (Instruction &I : BB) {
+        if (auto *St = dyn_cast<StoreInst>(&I)) {
+          Type *Ty = St->getValueOperand()->getType();
+          Value *V = St->getValueOperand()->stripPointerCasts();
+          if (!isa<Function>(V) &&
+              TouchesSlot(St->getPointerOperand(), Frame,
+                          DL.getTypeStoreSize(Ty).getKnownMinValue(),
+                          isa<ConstantPointerNull>(V)))
+            return true;
+        } else if (auto *MI = dyn_cast<AnyMemIntrinsic>(&I)) {
+          std::optional<uint64_t> Len;
+          if (auto *N = dyn_cast<ConstantInt>(MI->getLength()))
+            Len = N->getZExtValue();
+          if (TouchesSlot(MI->getDest(), Frame, Len))
+            return true;
+        } else if (auto *RMW = dyn_cast<AtomicRMWInst>(&I)) {
+          if (TouchesSlot(RMW->getPointerOperand(), Frame, SlotBytes))
+            return true;
+        } else if (auto *CX = dyn_cast<AtomicCmpXchgInst>(&I)) {
+          if (TouchesSlot(CX->getPointerOperand(), Frame, SlotBytes))
+            return true;
+        }
+      }
+    return false;
+  };
+  // A ramp stores the resume function into the frame it sets up: that store
+  // names its frame pointer.
+  auto RampFrame = [&](Function &Ramp) -> Value * {
+    for (User *U : C.Resume->users())
+      if (auto *St = dyn_cast<StoreInst>(U))
+        if (St->getFunction() == &Ramp && St->getValueOperand() == C.Resume) {
+          Value *Ptr = St->getPointerOperand();
+          APInt Off(DL.getIndexTypeSizeInBits(Ptr->getType()), 0);
+          Value *Base = Ptr->stripAndAccumulateConstantOffsets(
+              DL, Off, /*AllowNonInbounds=*/true);
+          if (Off.isZero())
+            return Base;
+        }
+    return nullptr;
+  };
+  if (!C.Ramp)
+    return true;
+  for (Function *Ramp : {C.Ramp, C.NoAlloc}) {
+    if (!Ramp)
+      continue;
+    Value *Frame = RampFrame(*Ramp);
+    if (!Frame || MayClear(*Ramp, Frame))
+      return true;
+  }
+  for (Function *Clone : {C.Resume, C.Destroy, C.Cleanup})
+    if (Clone && !Clone->arg_empty() && MayClear(*Clone, Clone->getArg(0)))
+      return true;
+  return false;
+}
+
 } // namespace
 
 void setCompletedResumeTestFault(bool On) { TestFault = On; }
@@ -258,6 +342,17 @@ bool guardResumeEntry(const SplitCoroutine &C, CompletedResumePolicy P,
              << "'" << ore::NV("coroutine", displayName(C.Name))
              << "' keeps stock behaviour on resume after completion: its "
                 "resume function does not return void";
+    });
+    return false;
+  }
+  if (!mayClearResumeSlot(C)) {
+    ORE.emit([&] {
+      return OptimizationRemarkAnalysis(CompletedResumeRemarkPass,
+                                        "ResumeEntryNotNeeded", Loc,
+                                        &Anchor->getEntryBlock())
+             << "'" << ore::NV("coroutine", displayName(C.Name))
+             << "' needs no entry check: it never completes (nothing clears "
+                "its resume pointer)";
     });
     return false;
   }

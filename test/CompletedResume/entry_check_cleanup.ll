@@ -5,20 +5,20 @@
 ; from a completed coroutine's slot and is checked at the call instead.
 ;
 ; After coro-cleanup: only the ramp's store is left, the check goes.
-; RUN: %opt -passes='coro-early,cgscc(coro-split),coro-completed-resume<pending>,coro-cleanup,coro-completed-resume-cleanup' -verify-each -S %inputs/ir/counter.ll | FileCheck %s --check-prefix=DROPPED
-; Before coro-cleanup: @counter.resumers still refers to it, the check stays.
-; RUN: %opt -passes='coro-early,cgscc(coro-split),coro-completed-resume<pending>,coro-completed-resume-cleanup' -verify-each -S %inputs/ir/counter.ll | FileCheck %s --check-prefix=KEPT
+; RUN: %opt -passes='coro-early,cgscc(coro-split),coro-completed-resume<pending>,coro-cleanup,coro-completed-resume-cleanup' -verify-each -S %inputs/ir/countdown.ll | FileCheck %s --check-prefix=DROPPED
+; Before coro-cleanup: @countdown.resumers still refers to it, the check stays.
+; RUN: %opt -passes='coro-early,cgscc(coro-split),coro-completed-resume<pending>,coro-completed-resume-cleanup' -verify-each -S %inputs/ir/countdown.ll | FileCheck %s --check-prefix=KEPT
 ; A direct call keeps it too.
 ; RUN: %opt -passes='coro-completed-resume-cleanup' -verify-each -S %s | FileCheck %s --check-prefix=DIRECT
 ; The remark.
-; RUN: %opt -passes='coro-early,cgscc(coro-split),coro-completed-resume<pending>,coro-cleanup,coro-completed-resume-cleanup' -pass-remarks-analysis=coro-completed-resume -disable-output %inputs/ir/counter.ll 2>&1 | FileCheck %s --check-prefix=REMARK
+; RUN: %opt -passes='coro-early,cgscc(coro-split),coro-completed-resume<pending>,coro-cleanup,coro-completed-resume-cleanup' -pass-remarks-analysis=coro-completed-resume -disable-output %inputs/ir/countdown.ll 2>&1 | FileCheck %s --check-prefix=REMARK
 ;
-; DROPPED-LABEL: define internal fastcc void @counter.resume(
+; DROPPED-LABEL: define internal fastcc void @countdown.resume(
 ; DROPPED-NOT:     %resume.fn
 ; DROPPED-NOT:     resume.completed
 ; DROPPED:       }
 ; DROPPED-NOT:   coro-frame-opt-completed-resume
-; KEPT-LABEL: define internal fastcc void @counter.resume(
+; KEPT-LABEL: define internal fastcc void @countdown.resume(
 ; KEPT-NEXT:  entry.resume:
 ; KEPT-NEXT:    %resume.fn = load ptr, ptr %hdl
 ; DIRECT-LABEL: define internal fastcc void @f.resume(
@@ -41,7 +41,7 @@
 ; RUN: %opt -passes='coro-completed-resume-cleanup,coro-completed-resume-cleanup' -verify-each -S %s | FileCheck %s --check-prefix=TWICE
 ; TWICE-COUNT-1: call void @corofo_on_completed_resume
 ; TWICE-NOT:     call void @corofo_on_completed_resume
-; REMARK: remark: <unknown>:0:0: 'counter.resume' needs no entry check: no direct call of it remains, and resumes through handles are checked where they call
+; REMARK: remark: <unknown>:0:0: 'countdown.resume' needs no entry check: no direct call of it remains, and resumes through handles are checked where they call
 target datalayout = "e-m:e-p270:32:32-p271:32:32-p272:64:64-i64:64-i128:128-f80:128-n8:16:32:64-S128"
 target triple = "x86_64-pc-linux-gnu"
 
