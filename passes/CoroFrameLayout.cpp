@@ -175,9 +175,9 @@ private:
   /// there is the union over all states, but only one state's slots hold
   /// values at run time (the index says which): no point to count bytes at.
   SmallPtrSet<BasicBlock *, 8> DispatchBlocks;
-  /// Position of each instruction (function order, then program order), for
+  /// Position of each block (function order, then layout order), for
   /// deterministic output.
-  DenseMap<Instruction *, unsigned> Order;
+  DenseMap<const BasicBlock *, unsigned> BlockOrder;
 
   bool fail(const Twine &Why) {
     if (L.WhyNot.empty())
@@ -1513,15 +1513,21 @@ void FrameAnalyzer::run() {
   for (auto &[I, E] : Effects)
     for (unsigned Id : E.Touches.set_bits())
       L.Slots[Id].Accesses.push_back(I);
-  // Deterministic access order: by function, then position.
+  // Deterministic access order: by function, then position. Blocks are
+  // numbered in layout order; within a block the instructions' own order
+  // decides (numbering every instruction cost more than the analysis).
   unsigned N = 0;
   for (auto &[F, Base] : L.FrameBases)
-    for (Instruction &I : instructions(*F))
-      Order[&I] = N++;
+    for (BasicBlock &BB : *F)
+      BlockOrder[&BB] = N++;
+  auto Before = [&](const Instruction *A, const Instruction *B) {
+    if (A->getParent() != B->getParent())
+      return BlockOrder.lookup(A->getParent()) <
+             BlockOrder.lookup(B->getParent());
+    return A != B && A->comesBefore(B);
+  };
   for (FrameSlot &S : L.Slots) {
-    llvm::sort(S.Accesses, [&](Instruction *A, Instruction *B) {
-      return Order.lookup(A) < Order.lookup(B);
-    });
+    llvm::sort(S.Accesses, Before);
     // Loads and stores state the alignment they rely on; anything else (a
     // call may assume the object's alignment) keeps what the offset gave.
     S.Needed = Align(1);
@@ -1548,9 +1554,7 @@ void FrameAnalyzer::run() {
   if (!findStates() || !recordIndexStores())
     return;
   for (SuspendState &S : L.States)
-    llvm::sort(S.IndexStores, [&](StoreInst *A, StoreInst *B) {
-      return Order.lookup(A) < Order.lookup(B);
-    });
+    llvm::sort(S.IndexStores, Before);
   computeScopes();
   computeLiveness();
   computeLowerBound();
