@@ -861,17 +861,127 @@ bool FrameAnalyzer::recordIndexStores() {
 /// switches (on the folded result of llvm.coro.suspend) in every function it
 /// creates; their dead arms would otherwise open scopes on paths that never
 /// run.
+/// \p V as a constant integer: a constant, or a comparison of two (unfolded
+/// code: `icmp eq i32 0, 0` where CoroSplit put a cleanup's destination),
+/// with \p Subst standing for \p Phi when given.
+static const ConstantInt *constantCondition(const Value *V,
+                                            const PHINode *Phi = nullptr,
+                                            const Value *Subst = nullptr) {
+  if (Phi && V == Phi)
+    V = Subst;
+  if (const auto *C = dyn_cast<ConstantInt>(V))
+    return C;
+  const auto *Cmp = dyn_cast<ICmpInst>(V);
+  if (!Cmp)
+    return nullptr;
+  auto operand = [&](unsigned K) -> const ConstantInt * {
+    const Value *Op = Cmp->getOperand(K);
+    return dyn_cast<ConstantInt>(Phi && Op == Phi ? Subst : Op);
+  };
+  const ConstantInt *A = operand(0), *B = operand(1);
+  if (!A || !B || A->getType() != B->getType())
+    return nullptr;
+  return ConstantInt::getBool(
+      V->getContext(),
+      ICmpInst::compare(A->getValue(), B->getValue(), Cmp->getPredicate()));
+}
+
+/// The successor of \p T taken when its condition is \p C.
+static const BasicBlock *successorFor(const Instruction *T,
+                                      const ConstantInt *C) {
+  if (const auto *SI = dyn_cast<SwitchInst>(T))
+    return C->getType() == SI->getCondition()->getType()
+               ? SI->findCaseValue(C)->getCaseSuccessor()
+               : nullptr;
+  if (const auto *BI = dyn_cast<BranchInst>(T); BI && BI->isConditional())
+    return C->getType()->isIntegerTy(1) ? BI->getSuccessor(C->isZero() ? 1 : 0)
+                                        : nullptr;
+  return nullptr;
+}
+
+/// The condition of \p T, a conditional branch or switch (else null).
+static const Value *branchCondition(const Instruction *T) {
+  if (const auto *SI = dyn_cast<SwitchInst>(T))
+    return SI->getCondition();
+  if (const auto *BI = dyn_cast<BranchInst>(T); BI && BI->isConditional())
+    return BI->getCondition();
+  return nullptr;
+}
+
 static bool isFeasibleEdge(const BasicBlock *From, const BasicBlock *To) {
   const Instruction *T = From->getTerminator();
-  if (const auto *SI = dyn_cast<SwitchInst>(T)) {
-    if (const auto *C = dyn_cast<ConstantInt>(SI->getCondition()))
-      return SI->findCaseValue(C)->getCaseSuccessor() == To;
+  const Value *Cond = branchCondition(T);
+  if (!Cond)
     return true;
-  }
-  if (const auto *BI = dyn_cast<BranchInst>(T); BI && BI->isConditional())
-    if (const auto *C = dyn_cast<ConstantInt>(BI->getCondition()))
-      return BI->getSuccessor(C->isZero() ? 1 : 0) == To;
+  if (const ConstantInt *C = constantCondition(Cond))
+    if (const BasicBlock *Taken = successorFor(T, C))
+      return Taken == To;
   return true;
+}
+
+/// Flow edges that skip a merge whose phi decides where control goes next.
+/// A suspend's landing block joins the path that suspended (its phi says -1:
+/// return) and the one that resumes (0: go on), and the switch right after
+/// it picks the way by that phi; unsimplified (O0) clones keep these joins.
+/// A path through the join takes only the way its own phi value picks, so
+/// where the join and the branch hold no event of the flow (\p IsEvent) and
+/// resume no state, each predecessor of the join gets an edge straight to
+/// the successor its value picks, instead of the branch block's edges to
+/// all of them. Otherwise objects opened after a resume would count as open
+/// while suspended there. Returns, per branch block, the edges (from, to).
+template <typename IsEventFn>
+static DenseMap<BasicBlock *,
+                SmallVector<std::pair<BasicBlock *, BasicBlock *>, 2>>
+threadedEdges(const DenseMap<BasicBlock *, unsigned> &FlowNumber,
+              const DenseMap<BasicBlock *, SmallVector<unsigned, 2>> &Resumes,
+              IsEventFn IsEvent) {
+  DenseMap<BasicBlock *, SmallVector<std::pair<BasicBlock *, BasicBlock *>, 2>>
+      Out;
+  auto quiet = [&](BasicBlock *BB) {
+    return none_of(*BB, [&](const Instruction &I) { return IsEvent(&I); });
+  };
+  for (auto &[T, Number] : FlowNumber) {
+    Instruction *Term = T->getTerminator();
+    const Value *Cond = branchCondition(Term);
+    if (!Cond)
+      continue;
+    // The phi the condition is, or compares with a constant.
+    const PHINode *Phi = dyn_cast<PHINode>(Cond);
+    if (const auto *Cmp = dyn_cast<ICmpInst>(Cond))
+      for (const Value *Op : Cmp->operands())
+        if (isa<PHINode>(Op) && isa<Constant>(Cmp->getOperand(
+                                    Op == Cmp->getOperand(0) ? 1 : 0)))
+          Phi = cast<PHINode>(Op);
+    if (!Phi)
+      continue;
+    BasicBlock *Join = const_cast<BasicBlock *>(Phi->getParent());
+    if (Join != T) {
+      auto *Br = dyn_cast<BranchInst>(Join->getTerminator());
+      if (!Br || Br->isConditional() || Br->getSuccessor(0) != T ||
+          T->getSinglePredecessor() != Join)
+        continue;
+    }
+    if (!FlowNumber.count(Join) || !quiet(Join) || (Join != T && !quiet(T)) ||
+        (Join != T && Resumes.count(Join)) ||
+        is_contained(successors(T), Join) || is_contained(successors(T), T))
+      continue;
+    SmallVector<std::pair<BasicBlock *, BasicBlock *>, 2> Edges;
+    bool Known = true;
+    for (unsigned K = 0; K < Phi->getNumIncomingValues() && Known; ++K) {
+      BasicBlock *Pred = Phi->getIncomingBlock(K);
+      if (!FlowNumber.count(Pred) || !isFeasibleEdge(Pred, Join))
+        continue;
+      const ConstantInt *C =
+          constantCondition(Cond, Phi, Phi->getIncomingValue(K));
+      const BasicBlock *To = C ? successorFor(Term, C) : nullptr;
+      Known = To != nullptr;
+      if (Known && FlowNumber.count(To))
+        Edges.emplace_back(Pred, const_cast<BasicBlock *>(To));
+    }
+    if (Known)
+      Out[T] = std::move(Edges);
+  }
+  return Out;
 }
 
 /// Which escaped slots have recorded scopes, and where those may be open.
@@ -1004,11 +1114,13 @@ void FrameAnalyzer::computeScopes() {
   // paths of several states does not mix their open objects. Across[K] is
   // what may be open while suspended in K.
   std::vector<BitVector> Across(NumStates, BitVector(J));
+  // Unstored = what may be open on the paths that stored no index since
+  // the function's entry or a resume.
   struct ScopeFlow {
-    BitVector Open;
+    BitVector Open, Unstored;
     std::vector<BitVector> After;
     bool operator==(const ScopeFlow &O) const {
-      return Open == O.Open && After == O.After;
+      return Open == O.Open && Unstored == O.Unstored && After == O.After;
     }
   };
   // The blocks that run, numbered densely, with their feasible edges.
@@ -1022,21 +1134,72 @@ void FrameAnalyzer::computeScopes() {
       }
   std::vector<SmallVector<unsigned, 2>> FlowPreds(FlowBlocks.size()),
       FlowSuccs(FlowBlocks.size());
+  auto addFlowEdge = [&](unsigned From, unsigned To) {
+    FlowPreds[To].push_back(From);
+    FlowSuccs[From].push_back(To);
+  };
+  DenseMap<BasicBlock *, SmallVector<std::pair<BasicBlock *, BasicBlock *>, 2>>
+      Threaded = threadedEdges(FlowNumber, ResumeStatesOf,
+                               [&](const Instruction *I) {
+                                 auto *NC = const_cast<Instruction *>(I);
+                                 return MarkerBits.count(NC) ||
+                                        Opens.count(NC) ||
+                                        StateStores.count(NC) ||
+                                        Effects.count(NC) ||
+                                        ScopeStarts.count(NC);
+                               });
+  // A threaded block that resumes a state passes the state's open objects
+  // on only where the dispatch's edge goes: the resumed way.
+  DenseMap<BasicBlock *, SmallVector<unsigned, 2>> SeedsOf;
+  for (auto It = Threaded.begin(); It != Threaded.end();) {
+    auto Resumed = ResumeStatesOf.find(It->first);
+    if (Resumed == ResumeStatesOf.end()) {
+      ++It;
+      continue;
+    }
+    // The dispatch's edge: from it, or from a block only it reaches.
+    auto fromDispatch = [&](BasicBlock *BB) {
+      for (unsigned Steps = 0; BB && Steps < 4; ++Steps) {
+        if (DispatchBlocks.contains(BB))
+          return true;
+        BB = BB->getSinglePredecessor();
+      }
+      return false;
+    };
+    bool FromDispatch = false;
+    for (auto [From, To] : It->second)
+      if (fromDispatch(From)) {
+        FromDispatch = true;
+        append_range(SeedsOf[To], Resumed->second);
+      }
+    if (FromDispatch)
+      for (auto &[To, States] : SeedsOf)
+        for (unsigned St : States)
+          if (!is_contained(ResumeStatesOf[To], St))
+            ResumeStatesOf[To].push_back(St);
+    SeedsOf.clear();
+    if (!FromDispatch)
+      Threaded.erase(It++);
+    else
+      ++It;
+  }
+  for (auto &[T, Edges] : Threaded)
+    for (auto [From, To] : Edges)
+      addFlowEdge(FlowNumber.lookup(From), FlowNumber.lookup(To));
+  // What reaches a threaded block goes around it.
   for (unsigned B = 0; B < FlowBlocks.size(); ++B)
     for (BasicBlock *Pred : predecessors(FlowBlocks[B]))
       if (auto It = FlowNumber.find(Pred);
-          It != FlowNumber.end() && isFeasibleEdge(Pred, FlowBlocks[B])) {
-        FlowPreds[B].push_back(It->second);
-        FlowSuccs[It->second].push_back(B);
-      }
+          It != FlowNumber.end() && !Threaded.count(Pred) &&
+          isFeasibleEdge(Pred, FlowBlocks[B]))
+        addFlowEdge(It->second, B);
   std::vector<SmallVector<unsigned, 2>> ResumeNodesOf(NumStates);
-  for (unsigned St = 0; St < NumStates; ++St)
-    for (auto &[F, BB] : L.States[St].ResumeBlocks)
-      if (auto It = FlowNumber.find(BB); It != FlowNumber.end())
-        ResumeNodesOf[St].push_back(It->second);
+  for (unsigned B = 0; B < FlowBlocks.size(); ++B)
+    for (unsigned St : ResumeStatesOf.lookup(FlowBlocks[B]))
+      ResumeNodesOf[St].push_back(B);
   std::vector<ScopeFlow> Out(
       FlowBlocks.size(),
-      ScopeFlow{BitVector(J), std::vector<BitVector>(NumStates)});
+      ScopeFlow{BitVector(J), BitVector(J), std::vector<BitVector>(NumStates)});
   SmallVector<unsigned, 64> Work;
   BitVector Queued(FlowBlocks.size());
   auto enqueue = [&](unsigned B) {
@@ -1061,13 +1224,20 @@ void FrameAnalyzer::computeScopes() {
     for (BasicBlock &BB : *F) {
       if (!Runs.contains(&BB))
         continue;
-      // The block's first instruction, each event and the one after it.
+      // Each event and the one after it, and the first instruction of a
+      // block where a function or a resumed state starts. Elsewhere a
+      // block's start holds, per path, what the point after that path's last
+      // event held (sets change only at events), which is recorded; the
+      // union there would mix paths that never meet in one run (the
+      // suspends of different states joining on their way to the return).
       SmallVector<Instruction *, 8> &Rec = RecordAt[&BB];
       auto record = [&](Instruction *I) {
         if (I && (Rec.empty() || Rec.back() != I))
           Rec.push_back(I);
       };
-      record(&BB.front());
+      if (&BB == &BB.getParent()->getEntryBlock() ||
+          ResumeStatesOf.count(&BB))
+        record(&BB.front());
       auto Events = AllEvents.find(&BB);
       if (Events != AllEvents.end())
         for (Instruction *I : Events->second) {
@@ -1077,9 +1247,10 @@ void FrameAnalyzer::computeScopes() {
     }
   auto runBlock = [&](unsigned Node, bool Record) {
     BasicBlock &BB = *FlowBlocks[Node];
-    ScopeFlow V{BitVector(J), std::vector<BitVector>(NumStates)};
+    ScopeFlow V{BitVector(J), BitVector(J), std::vector<BitVector>(NumStates)};
     for (unsigned Pred : FlowPreds[Node]) {
       V.Open |= Out[Pred].Open;
+      V.Unstored |= Out[Pred].Unstored;
       for (unsigned St = 0; St < NumStates; ++St) {
         const BitVector &From = Out[Pred].After[St];
         if (From.empty())
@@ -1090,10 +1261,13 @@ void FrameAnalyzer::computeScopes() {
           V.After[St] |= From;
       }
     }
-    for (unsigned St : ResumeStatesOf.lookup(&BB))
+    for (unsigned St : ResumeStatesOf.lookup(&BB)) {
       V.Open |= Across[St];
+      V.Unstored |= Across[St];
+    }
     auto forEachSet = [&](auto Fn) {
       Fn(V.Open);
+      Fn(V.Unstored);
       for (BitVector &A : V.After)
         if (!A.empty())
           Fn(A);
@@ -1114,24 +1288,38 @@ void FrameAnalyzer::computeScopes() {
       if (auto It = Opens.find(I); It != Opens.end())
         for (unsigned B : It->second)
           forEachSet([&](BitVector &Set) { Set.set(B); });
-      flushAcross();
-      if (Record && V.Open.any()) {
+      // At a return, what is open on a path that stored index K is open
+      // across K, and interferes there (ScopeAcross); only the paths that
+      // stored none can add to it. A return joining the suspends of several
+      // states would otherwise make all their objects interfere.
+      const BitVector &OpenHere = isa<ReturnInst>(I) ? V.Unstored : V.Open;
+      if (Record && OpenHere.any()) {
         BitVector &Slots = OpenAt[I];
         Slots.resize(N);
-        for (unsigned B : V.Open.set_bits())
+        for (unsigned B : OpenHere.set_bits())
           for (unsigned Slot : SlotsOfBit[B])
             Slots.set(Slot);
       }
-      if (M != MarkerBits.end() && !M->second.first)
-        forEachSet([&](BitVector &B) { B.reset(M->second.second); });
+      // An end closes the object from here on; After[K] keeps it, as it
+      // was open for a while after K's index store on this path.
+      if (M != MarkerBits.end() && !M->second.first) {
+        V.Open.reset(M->second.second);
+        V.Unstored.reset(M->second.second);
+      }
       if (auto SIt = StateStores.find(I); SIt != StateStores.end()) {
+        V.Unstored.reset();
         for (BitVector &A : V.After)
           A.clear();
         for (uint64_t St : SIt->second)
           V.After[St] = V.Open;
       }
     }
-    flushAcross();
+    // Only a path that returns leaves the coroutine suspended in the state
+    // it stored last; one that stores another index first (an exception
+    // from await_suspend, a `false` from it) or ends in unreachable does
+    // not.
+    if (isa<ReturnInst>(BB.getTerminator()))
+      flushAcross();
     ScopeFlow &Old = Out[Node];
     if (Old == V)
       return;

@@ -87,6 +87,9 @@ bool stripScopeMarkers(llvm::Function &F);
 struct CoroRecordScopesPass : llvm::PassInfoMixin<CoroRecordScopesPass> {
   llvm::PreservedAnalyses run(llvm::Function &F,
                               llvm::FunctionAnalysisManager &AM);
+  // Also at -O0, where clang makes every function optnone: the markers
+  // change no code (they are removed before code generation).
+  static bool isRequired() { return true; }
 };
 
 /// Remove every marker left in the module (e.g. in copies of ramp code that

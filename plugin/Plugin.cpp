@@ -20,7 +20,7 @@
 /// coro-wrapper-inline at PipelineEarlySimplification (O1+, before the
 /// inliner); coro-state-collapse at ScalarOptimizerLate (the last point
 /// before CoroSplit, at every level); with the overlap pass, coro-record-scopes
-/// there too (O1+) and coro-scope-markers-cleanup at OptimizerLast.
+/// there too (every level) and coro-scope-markers-cleanup at OptimizerLast.
 //===----------------------------------------------------------------------===//
 
 #include "CoroCompletedResume.h"
@@ -198,13 +198,14 @@ static void registerCallbacks(PassBuilder &PB) {
   // Identical suspend points merged, then object scopes for the overlap pass
   // recorded, as late before CoroSplit as the pipeline allows (after SROA and
   // the last inlining into the ramp). At O0 this point runs before
-  // coro-early, on code as clang emitted it; scopes are recorded above O0.
+  // coro-early, on code as clang emitted it (optnone: the passes here are
+  // required ones).
   PB.registerScalarOptimizerLateEPCallback(
       [](FunctionPassManager &FPM, OptimizationLevel Level) {
         PluginOptions Opts = readPluginOptions();
         if (Opts.isEnabled(PassId::Collapse))
           FPM.addPass(CoroStateCollapsePass(Opts.CollapseCarryConstants));
-        if (Level != OptimizationLevel::O0 && Opts.isEnabled(PassId::Scopes))
+        if (Opts.isEnabled(PassId::Scopes))
           FPM.addPass(CoroRecordScopesPass());
         // The frame size stays recognisable after CoroSplit, wherever an
         // inlined allocator uses it, so a re-laid out frame is allocated
@@ -237,7 +238,7 @@ static void registerCallbacks(PassBuilder &PB) {
         if (Opts.isEnabled(PassId::Overlap))
           MPM.addPass(CoroFrameSizeCleanupPass());
         // Markers left in code the drivers never saw as a coroutine's.
-        if (Level != OptimizationLevel::O0 && Opts.isEnabled(PassId::Scopes))
+        if (Opts.isEnabled(PassId::Scopes))
           MPM.addPass(CoroScopeMarkersCleanupPass());
         // Above O0: every resume through a handle gets its check, now that
         // nothing inlines any more; then entry checks of `.resume` that no
