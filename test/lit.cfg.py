@@ -6,8 +6,10 @@
 #   %clangxx      clang++ from LLVM 22
 #   %cxxflags     -std=c++20 and the include path of the bundled test library
 #   %inputs       test/Inputs
-#   %run-compare  test/tools/run-compare.sh with clang and the plugin filled in
+#   %run-compare  test/tools/run-compare.py with clang and the plugin filled in
 #   %completed-resume-run  test/tools/completed-resume-run.py, likewise
+#   %pyflakes, %mypy  Debian's pyflakes3 and mypy (features `pyflakes`,
+#                 `mypy`): the lint and type check of the Python tools
 #   %qcoro-flags  compile and link flags for QCoro + QtCore/QtNetwork programs
 #                 (only with the `qcoro` feature)
 #   %chromium     headless Chromium with the flags a test run needs (the test
@@ -47,8 +49,9 @@ config.substitutions.append(("%cmake", config.cmake_command))
 config.substitutions.append(("%llvm-dir", config.llvm_dir))
 config.substitutions.append((
     "%run-compare",
-    "bash %s --clang %s --plugin %s" % (
-        os.path.join(config.coro_test_src, "tools", "run-compare.sh"),
+    "%s %s --clang %s --plugin %s" % (
+        config.python_executable,
+        os.path.join(config.coro_test_src, "tools", "run-compare.py"),
         config.clangxx, config.coro_plugin)))
 config.substitutions.append((
     "%completed-resume-run",
@@ -60,6 +63,17 @@ config.substitutions.append((
 llvm_config.add_tool_substitutions(["FileCheck", "not", "count", "llvm-dis"],
                                    [config.llvm_tools_dir])
 
+# The Python tools' lint and type check (test/tools/python_lint.test,
+# python_types.test) need Debian's pyflakes3 and mypy; tools/setup installs
+# them.
+for feature, program in (("pyflakes", "pyflakes3"), ("mypy", "mypy")):
+    path = shutil.which(program)
+    if path:
+        config.available_features.add(feature)
+        config.substitutions.append(("%" + feature, path))
+    else:
+        lit_config.note("%s not found: the Python tools are not checked with "
+                        "it (REQUIRES: %s)" % (program, feature))
 # Tests that need gdb (debugger checks) declare `REQUIRES: gdb`.
 if shutil.which("gdb"):
     config.available_features.add("gdb")

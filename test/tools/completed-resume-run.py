@@ -31,11 +31,13 @@ and `FAIL ...` lines on violations; exit status 1 if any.
 import argparse
 import concurrent.futures
 import os
-import signal
-import subprocess
 import sys
 
-SAN = ["-fsanitize=address,undefined", "-fno-sanitize-recover=all", "-g"]
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(
+    os.path.dirname(os.path.realpath(__file__)))), "tools"))
+from corofo_tools import buildrun
+
+SAN = buildrun.SANITIZE_FLAGS
 
 
 def main():
@@ -71,7 +73,7 @@ def main():
         return exe
 
     def plugin(policy, *more):
-        return ["-fpass-plugin=" + a.plugin, "-mllvm",
+        return [buildrun.plugin_flag(a.plugin), "-mllvm",
                 "-coro-frame-opt-completed-resume=" + policy] + list(more)
 
     jobs = []
@@ -125,12 +127,12 @@ def main():
 
 
 def run_compiler(cmd, exe):
-    p = subprocess.run(cmd, capture_output=True, text=True)
+    c = buildrun.compile(cmd)
     with open(exe + ".compile.log", "a") as log:
-        log.write(" ".join(cmd) + "\n" + p.stdout + p.stderr)
-    if p.returncode != 0:
+        log.write(" ".join(cmd) + "\n" + c.log)
+    if not c.ok:
         raise RuntimeError("compile failed: %s\n%s" % (" ".join(cmd),
-                                                        p.stderr[-2000:]))
+                                                        c.log[-2000:]))
 
 
 def build_and_run(build, name, level, extra, pflags):
@@ -138,13 +140,12 @@ def build_and_run(build, name, level, extra, pflags):
         exe = build(name, level, extra, pflags)
     except RuntimeError as e:
         return {"error": str(e), "out": "", "err": "", "rc": None}
-    try:
-        p = subprocess.run([exe], capture_output=True, text=True, timeout=60,
-                           stdin=subprocess.DEVNULL)
-        r = {"error": None, "out": p.stdout, "err": p.stderr,
-             "rc": p.returncode}
-    except subprocess.TimeoutExpired:
+    p = buildrun.run(exe, timeout=60)
+    if p.timeout:
         r = {"error": "timeout", "out": "", "err": "", "rc": None}
+    else:
+        r = {"error": None, "out": p.stdout.decode("utf-8", "replace"),
+             "err": p.stderr.decode("utf-8", "replace"), "rc": p.rc}
     for k in ("out", "err"):
         with open(exe + "." + ("stdout" if k == "out" else "stderr"), "w") as f:
             f.write(r[k])
@@ -154,7 +155,7 @@ def build_and_run(build, name, level, extra, pflags):
 def status(rc):
     """`exit N`, or the signal that killed the program."""
     if rc is not None and rc < 0:
-        return signal.Signals(-rc).name
+        return buildrun.signal_name(-rc)
     return "exit %s" % rc
 
 
