@@ -415,7 +415,46 @@ enum class CopyScope {
   StartAndPromise
 };
 
-static std::vector<BasicBlock *> startBlocksOf(Function &F);
+/// The successors of \p B in a coroutine's start: all but a suspend's
+/// resume edge (case 0 of its switch).
+static void forStartSuccessors(BasicBlock *B,
+                               function_ref<void(BasicBlock *)> Visit) {
+  Instruction *T = B->getTerminator();
+  auto *Sw = dyn_cast<SwitchInst>(T);
+  bool OnSuspend = Sw && isa<CoroSuspendInst>(Sw->getCondition());
+  for (unsigned I = 0, E = T->getNumSuccessors(); I != E; ++I) {
+    BasicBlock *Succ = T->getSuccessor(I);
+    if (OnSuspend && any_of(Sw->cases(), [&](auto Case) {
+          return Case.getCaseValue()->isZero() &&
+                 Case.getCaseSuccessor() == Succ;
+        }))
+      continue;
+    Visit(Succ);
+  }
+}
+
+/// Adds to \p Seen (and \p Order) the start blocks reachable from \p Work
+/// that it does not hold yet.
+static void floodStart(SmallVectorImpl<BasicBlock *> &Work,
+                       SmallPtrSetImpl<const BasicBlock *> &Seen,
+                       std::vector<BasicBlock *> *Order) {
+  while (!Work.empty()) {
+    BasicBlock *B = Work.pop_back_val();
+    if (!Seen.insert(B).second)
+      continue;
+    if (Order)
+      Order->push_back(B);
+    forStartSuccessors(B, [&](BasicBlock *Succ) { Work.push_back(Succ); });
+  }
+}
+
+static std::vector<BasicBlock *> startBlocksOf(Function &F) {
+  std::vector<BasicBlock *> Order;
+  SmallPtrSet<const BasicBlock *, 16> Seen;
+  SmallVector<BasicBlock *, 16> Work{&F.getEntryBlock()};
+  floodStart(Work, Seen, &Order);
+  return Order;
+}
 
 /// A simplified copy of \p F: calls to defined functions inlined (never
 /// calls of presplit coroutines, whose ramps are not yet made), then SROA,
@@ -424,8 +463,8 @@ static std::vector<BasicBlock *> startBlocksOf(Function &F);
 /// the callee's ramp is still a call) but must see the promise and awaiter
 /// code as it will be once inlined. Bounded (a huge body keeps some calls,
 /// which the checks then refuse).
-static Function *simplifiedCopy(Function &F, ValueToValueMapTy &VMap,
-                                CopyScope Scope = CopyScope::Everything) {
+static Function *makeSimplifiedCopy(Function &F, ValueToValueMapTy &VMap,
+                                    CopyScope Scope) {
   Function *Copy = CloneFunction(&F, VMap);
   Copy->setName("corofo.scratch");
   Copy->setLinkage(GlobalValue::InternalLinkage);
@@ -434,11 +473,6 @@ static Function *simplifiedCopy(Function &F, ValueToValueMapTy &VMap,
   // The promise and frame of the copy, and its start.
   SmallPtrSet<const Value *, 4> PromiseBases;
   SmallPtrSet<const BasicBlock *, 32> Start;
-  auto RefreshStart = [&] {
-    Start.clear();
-    for (BasicBlock *B : startBlocksOf(*Copy))
-      Start.insert(B);
-  };
   if (Scope == CopyScope::StartAndPromise) {
     for (Instruction &I : instructions(*Copy))
       if (auto *II = dyn_cast<IntrinsicInst>(&I)) {
@@ -448,7 +482,8 @@ static Function *simplifiedCopy(Function &F, ValueToValueMapTy &VMap,
         if (II->getIntrinsicID() == Intrinsic::coro_id)
           PromiseBases.insert(II->getArgOperand(1)->stripPointerCasts());
       }
-    RefreshStart();
+    SmallVector<BasicBlock *, 16> Work{&Copy->getEntryBlock()};
+    floodStart(Work, Start, nullptr);
   }
   auto Wanted = [&](CallBase &CB) {
     if (Scope != CopyScope::StartAndPromise || Start.count(CB.getParent()))
@@ -470,7 +505,8 @@ static Function *simplifiedCopy(Function &F, ValueToValueMapTy &VMap,
         Callee->isPresplitCoroutine() || Callee->isInterposable() ||
         Callee->isVarArg() || !Wanted(*CB))
       continue;
-    bool InStart = Start.count(CB->getParent());
+    BasicBlock *CallBlock = CB->getParent();
+    bool InStart = Start.count(CallBlock);
     size_t Added = Callee->getInstructionCount();
     InlineFunctionInfo IFI;
     if (!InlineFunction(*CB, IFI).isSuccess())
@@ -479,12 +515,59 @@ static Function *simplifiedCopy(Function &F, ValueToValueMapTy &VMap,
     Size += Added;
     for (CallBase *New : IFI.InlinedCallSites)
       Work.push_back(New);
-    if (InStart)
-      RefreshStart(); // the call's block was split
+    // The call's block was split and the callee's blocks put after it;
+    // all that is new there is start too (the callee has no suspend).
+    if (InStart) {
+      SmallVector<BasicBlock *, 16> NewBlocks;
+      forStartSuccessors(CallBlock,
+                         [&](BasicBlock *S) { NewBlocks.push_back(S); });
+      floodStart(NewBlocks, Start, nullptr);
+    }
   }
   ScratchSimplifier::get().run(*Copy, Scope == CopyScope::Wrapper);
   return Copy;
 }
+
+namespace {
+/// A simplified copy of a function (makeSimplifiedCopy) that is erased with
+/// all that its simplification added to the module and nothing uses any
+/// more (declarations, constant strings of folded library calls), so that
+/// looking leaves the module as it was.
+class ScratchCopy {
+public:
+  ScratchCopy(Function &F, ValueToValueMapTy &VMap,
+              CopyScope Scope = CopyScope::Everything)
+      : M(*F.getParent()),
+        LastGlobal(M.global_empty() ? nullptr : &*std::prev(M.global_end())),
+        LastFunction(&M.getFunctionList().back()),
+        Copy(makeSimplifiedCopy(F, VMap, Scope)) {}
+  ScratchCopy(const ScratchCopy &) = delete;
+  ScratchCopy &operator=(const ScratchCopy &) = delete;
+  ~ScratchCopy() {
+    Copy->eraseFromParent();
+    SmallVector<GlobalValue *, 4> Added;
+    for (auto It = LastGlobal ? std::next(LastGlobal->getIterator())
+                              : M.global_begin();
+         It != M.global_end(); ++It)
+      Added.push_back(&*It);
+    for (auto It = std::next(LastFunction->getIterator()); It != M.end(); ++It)
+      if (It->isDeclaration())
+        Added.push_back(&*It);
+    // Latest first: a new constant may be used only by a newer one.
+    for (GlobalValue *GV : reverse(Added))
+      if (GV->use_empty())
+        GV->eraseFromParent();
+  }
+  Function &operator*() const { return *Copy; }
+  Function *operator->() const { return Copy; }
+
+private:
+  Module &M;
+  GlobalVariable *LastGlobal;
+  Function *LastFunction;
+  Function *Copy;
+};
+} // namespace
 
 static AbsValue joinAbs(const AbsValue &A, const AbsValue &B) {
   if (A == B)
@@ -517,7 +600,7 @@ interpretWrapper(Function &Wrapper,
     return E;
   }
   ValueToValueMapTy VMap;
-  Function *Copy = simplifiedCopy(Wrapper, VMap, CopyScope::Wrapper);
+  ScratchCopy Copy(Wrapper, VMap, CopyScope::Wrapper);
   const DataLayout &DL = Copy->getDataLayout();
   DenseMap<const Value *, AbsValue> Val;
   Val[Copy->getArg(0)] = {Abs::Awaiter, 0};
@@ -541,7 +624,7 @@ interpretWrapper(Function &Wrapper,
       E.Problem = Why.str();
     (void)I;
   };
-  ReversePostOrderTraversal<Function *> RPO(Copy);
+  ReversePostOrderTraversal<Function *> RPO(&*Copy);
   SmallPtrSet<const BasicBlock *, 8> Seen;
   for (BasicBlock *B : RPO) {
     Seen.insert(B);
@@ -611,7 +694,6 @@ interpretWrapper(Function &Wrapper,
       }
     }
   }
-  Copy->eraseFromParent();
   return E;
 }
 
@@ -763,34 +845,6 @@ static std::string startEffect(Instruction &I, const CoroShape &S) {
 
 /// Blocks of the start: from the entry, not following any suspend point's
 /// resume edge (the destroy edge of an unstarted coroutine is included).
-static std::vector<BasicBlock *> startBlocksOf(Function &F) {
-  std::vector<BasicBlock *> Order;
-  SmallPtrSet<BasicBlock *, 16> Seen;
-  SmallVector<BasicBlock *, 16> Work{&F.getEntryBlock()};
-  while (!Work.empty()) {
-    BasicBlock *B = Work.pop_back_val();
-    if (!Seen.insert(B).second)
-      continue;
-    Order.push_back(B);
-    auto *Sw = dyn_cast<SwitchInst>(B->getTerminator());
-    bool OnSuspend = Sw && isa<CoroSuspendInst>(Sw->getCondition());
-    for (unsigned I = 0, E = B->getTerminator()->getNumSuccessors(); I != E;
-         ++I) {
-      BasicBlock *Succ = B->getTerminator()->getSuccessor(I);
-      if (OnSuspend) {
-        // Case 0 of a suspend's switch is its resume edge.
-        bool Resume = false;
-        for (auto Case : Sw->cases())
-          if (Case.getCaseValue()->isZero() && Case.getCaseSuccessor() == Succ)
-            Resume = true;
-        if (Resume)
-          continue;
-      }
-      Work.push_back(Succ);
-    }
-  }
-  return Order;
-}
 
 static CoroFacts computeFacts(const CoroShape &S) {
   CoroFacts Facts;
@@ -876,11 +930,10 @@ static std::optional<CoroFacts> factsOf(Function &C) {
   if (!getShape(C))
     return std::nullopt;
   ValueToValueMapTy VMap;
-  Function *Copy = simplifiedCopy(C, VMap, CopyScope::StartAndPromise);
+  ScratchCopy Copy(C, VMap, CopyScope::StartAndPromise);
   std::optional<CoroFacts> Facts;
   if (std::optional<CoroShape> S = getShape(*Copy))
     Facts = computeFacts(*S);
-  Copy->eraseFromParent();
   return Facts;
 }
 
@@ -982,16 +1035,28 @@ static bool makesTask(const CallBase &CB, Type *WrapperTask) {
          CB.getParamStructRetType(0) == WrapperTask;
 }
 
-bool WrapperMatcher::isCandidate() {
+/// The parts of a single-await wrapper: the one call that makes a task, the
+/// one suspend after it (another, the initial one, may come first) and the
+/// final suspends. The same test decides on the wrapper as written (before
+/// its scratch copy is made) and on the copy.
+struct SingleAwait {
+  CallBase *Call = nullptr;
+  CoroSuspendInst *Await = nullptr;
+  SmallVector<CoroSuspendInst *, 2> Finals;
+};
+
+static std::optional<SingleAwait> findSingleAwait(Function &W,
+                                                  const DominatorTree &DT) {
   if (!W.getReturnType()->isVoidTy() || W.arg_empty() ||
       !W.getArg(0)->hasStructRetAttr())
-    return false;
+    return std::nullopt;
   Type *TaskTy = W.getParamStructRetType(0);
+  SingleAwait A;
   SmallVector<CoroSuspendInst *, 4> Suspends;
   for (Instruction &I : instructions(W)) {
     if (auto *Sp = dyn_cast<CoroSuspendInst>(&I)) {
       if (Sp->isFinal())
-        Finals.push_back(Sp);
+        A.Finals.push_back(Sp);
       else
         Suspends.push_back(Sp);
       continue;
@@ -999,37 +1064,56 @@ bool WrapperMatcher::isCandidate() {
     auto *CB = dyn_cast<CallBase>(&I);
     if (!CB || !makesTask(*CB, TaskTy))
       continue;
-    if (Call)
-      return false; // more than one task made: not a single-await wrapper
-    Call = CB;
+    if (A.Call)
+      return std::nullopt; // more than one task made
+    A.Call = CB;
   }
-  if (!Call || Suspends.empty() || Suspends.size() > 2)
-    return false;
-  // The await is the suspend after the call; another may only come first.
+  if (!A.Call || Suspends.empty() || Suspends.size() > 2)
+    return std::nullopt;
   for (CoroSuspendInst *Sp : Suspends) {
-    if (DT.dominates(Call, Sp)) {
-      if (Await)
-        return false;
-      Await = Sp;
+    if (DT.dominates(A.Call, Sp)) {
+      if (A.Await)
+        return std::nullopt;
+      A.Await = Sp;
     }
   }
-  if (!Await)
+  if (!A.Await)
+    return std::nullopt;
+  return A;
+}
+
+/// Why \p W cannot become a call of what \p Call calls, from the call and
+/// its callee alone (empty: no such reason). Also asked before the scratch
+/// copy of W is made, which these never need.
+static std::string calleeProblem(const CallBase &Call, const Function &W) {
+  const Function *Callee = Call.getCalledFunction();
+  if (Callee == &W)
+    return "it awaits itself";
+  if (Callee->isDeclaration())
+    return quoted(*Callee) + " is not defined in this module";
+  if (Callee->isInterposable())
+    return quoted(*Callee) + " may be replaced at link time";
+  if (Call.getFunctionType() != Callee->getFunctionType())
+    return "the call's type differs from " + quoted(*Callee) + "'s";
+  if (Call.getParamStructRetType(0) != W.getParamStructRetType(0))
+    return "it returns another task type than " + quoted(*Callee);
+  return "";
+}
+
+bool WrapperMatcher::isCandidate() {
+  std::optional<SingleAwait> A = findSingleAwait(W, DT);
+  if (!A)
     return false;
+  Call = A->Call;
+  Await = A->Await;
+  Finals = std::move(A->Finals);
   Callee = Call->getCalledFunction();
   return true;
 }
 
 bool WrapperMatcher::proveCallee() {
-  if (Callee == &W)
-    return fail("it awaits itself");
-  if (Callee->isDeclaration())
-    return fail(quoted(*Callee) + " is not defined in this module");
-  if (Callee->isInterposable())
-    return fail(quoted(*Callee) + " may be replaced at link time");
-  if (Call->getFunctionType() != Callee->getFunctionType())
-    return fail("the call's type differs from " + quoted(*Callee) + "'s");
-  if (Call->getParamStructRetType(0) != W.getParamStructRetType(0))
-    return fail("it returns another task type than " + quoted(*Callee));
+  if (std::string Problem = calleeProblem(*Call, W); !Problem.empty())
+    return fail(Problem);
   // The promise type is read off the callee as it is (cheap); the rest of
   // its facts need a simplified copy, made once the wrapper's own shape
   // passed (proveCalleeStart).
@@ -1641,6 +1725,17 @@ static bool mayBeWrapper(Function &F) {
   return Tasks == 1;
 }
 
+/// The missed remark for wrapper \p F of \p Callee, kept for \p Why.
+static void emitKept(Function &F, const Function &Callee, StringRef Why) {
+  OptimizationRemarkEmitter(&F).emit([&] {
+    return OptimizationRemarkMissed(WrapperRemarkPass, "WrapperKept", &F)
+           << "wrapper " << ore::NV("Wrapper", demangle(F.getName()))
+           << " kept (it awaits "
+           << ore::NV("Callee", demangle(Callee.getName())) << "): "
+           << ore::NV("Reason", Why);
+  });
+}
+
 PreservedAnalyses CoroWrapperInlinePass::run(Module &M,
                                              ModuleAnalysisManager &AM) {
   auto &FAM = AM.getResult<FunctionAnalysisManagerModuleProxy>(M).getManager();
@@ -1650,27 +1745,31 @@ PreservedAnalyses CoroWrapperInlinePass::run(Module &M,
   for (Function *F : calleesFirst(M)) {
     if (!mayBeWrapper(*F))
       continue;
+    // What the wrapper as written already decides spares the scratch copy
+    // (the costly part of the pass): the copy only inlines functions that
+    // are not coroutines, so it has the same suspends and the same call of
+    // the awaited coroutine, with its callee, types and attributes.
+    std::optional<SingleAwait> Written = findSingleAwait(*F, DominatorTree(*F));
+    if (!Written)
+      continue;
+    if (std::string Problem = calleeProblem(*Written->Call, *F);
+        !Problem.empty()) {
+      emitKept(*F, *Written->Call->getCalledFunction(), Problem);
+      continue;
+    }
     ValueToValueMapTy VMap;
-    Function *Copy = simplifiedCopy(*F, VMap);
+    ScratchCopy Copy(*F, VMap);
     std::optional<CoroShape> S = getShape(*Copy);
     std::optional<WrapperMatcher> Matcher;
     if (S)
       Matcher.emplace(*S, FactsCache);
-    if (!Matcher || !Matcher->isCandidate()) {
-      Copy->eraseFromParent();
+    if (!Matcher || !Matcher->isCandidate())
       continue;
-    }
     WrapperMatcher &Mt = *Matcher;
     OptimizationRemarkEmitter ORE(F);
     Function *C = Mt.callee();
     if (!Mt.prove()) {
-      ORE.emit([&] {
-        return OptimizationRemarkMissed(WrapperRemarkPass, "WrapperKept", F)
-               << "wrapper " << ore::NV("Wrapper", demangle(F->getName()))
-               << " kept (it awaits "
-               << ore::NV("Callee", demangle(C->getName()))
-               << "): " << ore::NV("Reason", Mt.Why);
-      });
+      emitKept(*F, *C, Mt.Why);
     } else if (shouldTransform([&] {
                  return "wrapper-inline: make " + quoted(*F) + " return " +
                         quoted(*C) + "'s task";
@@ -1690,7 +1789,6 @@ PreservedAnalyses CoroWrapperInlinePass::run(Module &M,
           Dead.push_back(U);
       Changed = true;
     }
-    Copy->eraseFromParent();
   }
   ScratchSimplifier::reset();
   // Erased only now: the walk above still holds them.

@@ -35,7 +35,7 @@
 ; REMARK-DAG: wrapper w_branch(bool, int) kept (it awaits c(int)): it may not call 'c(int)'
 ; REMARK-DAG: wrapper w_ext(int) kept (it awaits ext(int)): 'ext(int)' is not defined in this module
 ; REMARK-DAG: wrapper w_print(int) kept (it awaits c(int)): it calls 'printf'
-; REMARK-DAG: wrapper w_self(int) kept (it awaits w_self(int)): it may not call 'w_self(int)'
+; REMARK-DAG: wrapper w_self(int) kept (it awaits w_self(int)): it awaits itself
 ; REMARK-DAG: wrapper w_eager(int) kept (it awaits ce(int)): starting 'ce(int)' earlier could show: it calls 'printf'
 ; REMARK-DAG: wrapper w_early(int) kept (it awaits e_yield(int)): 'e_yield(int)' may look up whoever awaits it before it finishes
 ; Callees and coroutines that await nothing are not candidates.
