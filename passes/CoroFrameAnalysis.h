@@ -195,6 +195,16 @@ struct SuspendState {
       ResumeBlocks;
 };
 
+/// How much analyzeFrame computes.
+enum class FrameDetail {
+  /// Everything, also what only reports read: slot names, origins and
+  /// objects, and the lower bound's live bytes (MaxLiveBytes).
+  Full,
+  /// What re-laying out the frame needs: slots, states, liveness and
+  /// interference (names stay empty, MaxLiveBytes 0).
+  Layout
+};
+
 /// Everything the passes and the report need to know about one frame.
 struct FrameLayout {
   /// False when the IR does not have a shape the analysis understands; then
@@ -248,6 +258,14 @@ struct FrameLayout {
   /// Escaped slots bounded by their recorded scopes (a subset of NumEscaped).
   unsigned NumScoped = 0;
 
+  /// What was computed: a report needs Full.
+  FrameDetail Detail = FrameDetail::Full;
+
+  /// Bytes of a clique of the interference graph among \p Members, found
+  /// greedily by decreasing size (ties keep their order): those slots need
+  /// disjoint bytes in any layout. Sorts \p Members.
+  uint64_t greedyCliqueBytes(llvm::SmallVectorImpl<unsigned> &Members) const;
+
   /// Slots by decreasing size (ties by offset); fixed fields excluded.
   llvm::SmallVector<const FrameSlot *, 8> largestSlots(unsigned N) const;
   /// "0,2,3", "all", or "none" (states by their index values).
@@ -256,7 +274,8 @@ struct FrameLayout {
 
 /// Analyse the frame of \p C. Never fails: an unanalysable frame comes back
 /// with Analyzable = false and the reason.
-FrameLayout analyzeFrame(const SplitCoroutine &C);
+FrameLayout analyzeFrame(const SplitCoroutine &C,
+                         FrameDetail Detail = FrameDetail::Full);
 
 /// Give every slot of \p L (analysed, accesses known) its Name, Origin and
 /// Source from the debug records, stores and calls of \p C's functions

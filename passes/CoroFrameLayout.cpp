@@ -135,7 +135,8 @@ struct FramePtr {
 class FrameAnalyzer {
 public:
   FrameAnalyzer(const SplitCoroutine &C, FrameLayout &L)
-      : C(C), L(L), DL(C.Resume->getParent()->getDataLayout()) {}
+      : C(C), L(L), DL(C.Resume->getParent()->getDataLayout()),
+        TagKindID(C.Resume->getContext().getMDKindID(ScopeTagKind)) {}
 
   void run();
 
@@ -143,6 +144,7 @@ private:
   const SplitCoroutine &C;
   FrameLayout &L;
   const DataLayout &DL;
+  unsigned TagKindID;
 
   DenseMap<Instruction *, SlotEffect> Effects;
   /// Stores to the index field, with the state values they may store.
@@ -317,10 +319,10 @@ void FrameAnalyzer::noteEscape(unsigned Id, Instruction *I,
 /// larger than the field.
 std::optional<ScopeTag> FrameAnalyzer::tagOf(Instruction *I, unsigned OpNo,
                                              const FramePtr &P) {
-  std::optional<ScopeTag> Tag = scopeTagFor(*I, OpNo);
-  int Id = slotAt(P.Offset);
   if (P.ViaMerge)
     return std::nullopt;
+  std::optional<ScopeTag> Tag = scopeTagFor(*I, OpNo, TagKindID);
+  int Id = slotAt(P.Offset);
   if (!Tag || Id < 0 || !Tag->Size ||
       Tag->Size > groupEnd(Id) - groupBegin(Id))
     return std::nullopt;
@@ -1477,8 +1479,11 @@ void FrameAnalyzer::computeLiveness() {
       L.Interferes[B].set(A);
   };
   // Sets of slots live together somewhere: candidates for the lower bound
-  // (each distinct set once).
-  DenseSet<BitVector> Together(StateLive.begin(), StateLive.end());
+  // (each distinct set once), which only reports read.
+  bool WantBound = L.Detail == FrameDetail::Full;
+  DenseSet<BitVector> Together;
+  if (WantBound)
+    Together.insert(StateLive.begin(), StateLive.end());
   for (BlockEvents &E : Blocks) {
     bool InDispatch = DispatchBlocks.contains(E.BB);
     BitVector Live = liveOut(E);
@@ -1504,7 +1509,8 @@ void FrameAnalyzer::computeLiveness() {
         for (unsigned A : OIt->second.set_bits())
           interfere(A, With);
       }
-      if (!InDispatch && (It != Effects.end() || OIt != OpenAt.end())) {
+      if (WantBound && !InDispatch &&
+          (It != Effects.end() || OIt != OpenAt.end())) {
         BitVector Now = Live;
         if (It != Effects.end()) {
           orInto(Now, It->second.Uses);
@@ -1539,18 +1545,10 @@ void FrameAnalyzer::computeLiveness() {
     for (unsigned Id : Set.set_bits())
       if (!L.Slots[Id].isFixed() && L.Slots[Id].Kind != SlotKind::Index)
         Members.push_back(Id);
-    llvm::stable_sort(Members, [&](unsigned A, unsigned B) {
-      return L.Slots[A].Size > L.Slots[B].Size;
-    });
-    SmallVector<unsigned, 16> Clique;
-    uint64_t Bytes = 0;
-    for (unsigned Id : Members)
-      if (all_of(Clique, [&](unsigned C) { return L.Interferes[Id].test(C); })) {
-        Clique.push_back(Id);
-        Bytes += L.Slots[Id].Size;
-      }
-    return Bytes;
+    return L.greedyCliqueBytes(Members);
   };
+  if (!WantBound)
+    return;
   uint64_t Max = cliqueBytes(BitVector(N));
   for (const BitVector &Set : Together)
     Max = std::max(Max, cliqueBytes(Set));
@@ -1746,16 +1744,34 @@ void FrameAnalyzer::run() {
   computeScopes();
   computeLiveness();
   computeLowerBound();
-  recordSlotObjects();
-  nameFrameSlots(C, L);
+  if (L.Detail == FrameDetail::Full) {
+    recordSlotObjects();
+    nameFrameSlots(C, L);
+  }
 }
 
 } // namespace
 
-FrameLayout analyzeFrame(const SplitCoroutine &C) {
+FrameLayout analyzeFrame(const SplitCoroutine &C, FrameDetail Detail) {
   FrameLayout L;
+  L.Detail = Detail;
   FrameAnalyzer(C, L).run();
   return L;
+}
+
+uint64_t
+FrameLayout::greedyCliqueBytes(SmallVectorImpl<unsigned> &Members) const {
+  llvm::stable_sort(Members, [&](unsigned A, unsigned B) {
+    return Slots[A].Size > Slots[B].Size;
+  });
+  SmallVector<unsigned, 16> Clique;
+  uint64_t Bytes = 0;
+  for (unsigned Id : Members)
+    if (all_of(Clique, [&](unsigned C) { return Interferes[Id].test(C); })) {
+      Clique.push_back(Id);
+      Bytes += Slots[Id].Size;
+    }
+  return Bytes;
 }
 
 SmallVector<const FrameSlot *, 8> FrameLayout::largestSlots(unsigned N) const {

@@ -104,50 +104,105 @@ static SmallVector<Unit, 16> collectUnits(const FrameLayout &L) {
   return Units;
 }
 
-/// Place units in \p Order, each at the lowest offset (from \p Start, at its
-/// alignment) where none of its parts overlaps an already placed slot it
-/// interferes with. Returns the end of the highest slot.
+/// Place unit \p U at the lowest offset (from \p Start, at its alignment)
+/// where none of its parts overlaps a slot in \p Placed it interferes with;
+/// its parts join \p Placed. Returns the end of its highest part.
+static uint64_t placeUnit(const FrameLayout &L, const Unit &U, uint64_t Start,
+                          SmallVectorImpl<unsigned> &Placed,
+                          std::vector<uint64_t> &Offset) {
+  // The smallest offset >= X that is Phase modulo Modulus.
+  auto fit = [&](uint64_t X) {
+    uint64_t Y = alignTo(X, U.Modulus) + U.Phase;
+    return Y - U.Modulus >= X && Y >= U.Modulus ? Y - U.Modulus : Y;
+  };
+  uint64_t At = fit(Start);
+  for (bool Moved = true; Moved;) {
+    Moved = false;
+    for (unsigned Id : U.Parts) {
+      const FrameSlot &S = L.Slots[Id];
+      uint64_t Lo = At + (S.Offset - U.Base), Hi = Lo + S.Size;
+      for (unsigned P : Placed) {
+        uint64_t B = Offset[P], E = B + L.Slots[P].Size;
+        if (!L.Interferes[Id].test(P) || E <= Lo || Hi <= B)
+          continue;
+        At = fit(E - (S.Offset - U.Base));
+        Moved = true;
+        break;
+      }
+      if (Moved)
+        break;
+    }
+  }
+  uint64_t End = 0;
+  for (unsigned Id : U.Parts) {
+    Offset[Id] = At + (L.Slots[Id].Offset - U.Base);
+    End = std::max(End, Offset[Id] + L.Slots[Id].Size);
+    Placed.push_back(Id);
+  }
+  return End;
+}
+
+/// Place units in \p Order (placeUnit). Returns the end of the highest slot.
 static uint64_t placeInOrder(const FrameLayout &L, ArrayRef<Unit> Units,
                              ArrayRef<unsigned> Order, uint64_t Start,
                              std::vector<uint64_t> &Offset) {
   SmallVector<unsigned, 32> Placed;
   uint64_t End = Start;
-  for (unsigned UI : Order) {
-    const Unit &U = Units[UI];
-    // The smallest offset >= X that is Phase modulo Modulus.
-    auto fit = [&](uint64_t X) {
-      uint64_t Y = alignTo(X, U.Modulus) + U.Phase;
-      return Y - U.Modulus >= X && Y >= U.Modulus ? Y - U.Modulus : Y;
-    };
-    uint64_t At = fit(Start);
-    for (bool Moved = true; Moved;) {
-      Moved = false;
-      for (unsigned Id : U.Parts) {
-        const FrameSlot &S = L.Slots[Id];
-        uint64_t Lo = At + (S.Offset - U.Base), Hi = Lo + S.Size;
-        for (unsigned P : Placed) {
-          uint64_t B = Offset[P], E = B + L.Slots[P].Size;
-          if (!L.Interferes[Id].test(P) || E <= Lo || Hi <= B)
-            continue;
-          At = fit(E - (S.Offset - U.Base));
-          Moved = true;
-          break;
-        }
-        if (Moved)
-          break;
-      }
-    }
-    for (unsigned Id : U.Parts) {
-      Offset[Id] = At + (L.Slots[Id].Offset - U.Base);
-      End = std::max(End, Offset[Id] + L.Slots[Id].Size);
-      Placed.push_back(Id);
-    }
-  }
+  for (unsigned UI : Order)
+    End = std::max(End, placeUnit(L, Units[UI], Start, Placed, Offset));
   return End;
 }
 
+/// An end no order of placement can beat: each unit ends at least its
+/// extent above \p Start, and slots that interfere pairwise (a clique, found
+/// greedily by size) need disjoint bytes above it.
+static uint64_t placementLowerBound(const FrameLayout &L, ArrayRef<Unit> Units,
+                                    uint64_t Start) {
+  uint64_t Bound = Start;
+  SmallVector<unsigned, 32> Movable;
+  for (const Unit &U : Units) {
+    Bound = std::max(Bound, Start + U.Extent);
+    append_range(Movable, U.Parts);
+  }
+  return std::max(Bound, Start + L.greedyCliqueBytes(Movable));
+}
+
+/// Every order of placement, in lexicographic order, depth first: a prefix
+/// that already ends at or above the best size found is not extended (no
+/// order starting with it ends strictly lower). Finds what trying each
+/// permutation in turn finds, keeping the first strictly smaller one.
+struct OrderSearch {
+  const FrameLayout &L;
+  ArrayRef<Unit> Units;
+  uint64_t Start;
+  Assignment &Best;
+  SmallVector<unsigned, 32> Placed;
+  std::vector<uint64_t> Offset;
+
+  void extend(uint64_t End, unsigned Count, uint32_t Used) {
+    if (Count == Units.size()) {
+      if (End < Best.Size) {
+        Best.Size = End;
+        Best.Offset = Offset;
+      }
+      return;
+    }
+    for (unsigned UI = 0; UI < Units.size(); ++UI) {
+      if (Used & (1u << UI))
+        continue;
+      size_t Mark = Placed.size();
+      uint64_t NewEnd =
+          std::max(End, placeUnit(L, Units[UI], Start, Placed, Offset));
+      if (NewEnd < Best.Size)
+        extend(NewEnd, Count + 1, Used | (1u << UI));
+      Placed.resize(Mark);
+    }
+  }
+};
+
 /// First fit by decreasing size (then alignment, then position:
-/// deterministic); for frames of up to MaxExact units, every order is tried.
+/// deterministic); for frames of up to MaxExact units, every order is tried
+/// unless first fit already reached placementLowerBound.
 static Assignment assignOffsets(const FrameLayout &L, uint64_t Start) {
   SmallVector<Unit, 16> Units = collectUnits(L);
   SmallVector<unsigned, 32> Order;
@@ -166,16 +221,10 @@ static Assignment assignOffsets(const FrameLayout &L, uint64_t Start) {
   Best.Size = placeInOrder(L, Units, Order, Start, Best.Offset);
 
   constexpr unsigned MaxExact = 7;
-  if (Units.size() <= MaxExact) {
-    llvm::sort(Order);
-    std::vector<uint64_t> Offset = Best.Offset;
-    do {
-      uint64_t End = placeInOrder(L, Units, Order, Start, Offset);
-      if (End < Best.Size) {
-        Best.Size = End;
-        Best.Offset = Offset;
-      }
-    } while (std::next_permutation(Order.begin(), Order.end()));
+  if (Units.size() <= MaxExact &&
+      Best.Size > placementLowerBound(L, Units, Start)) {
+    OrderSearch Search{L, Units, Start, Best, {}, Best.Offset};
+    Search.extend(Start, 0, 0);
   }
   // Parts nobody touches move with their field (no access needs them, but
   // an address into them maps like its neighbours').

@@ -155,6 +155,7 @@ void reportCoroutineFrame(const SplitCoroutine &C, const FrameLayout &L,
     ++NumNotAnalysed;
     return;
   }
+  assert(L.Detail == FrameDetail::Full && "a report needs slot names");
   emitSummary(C, L, ORE);
   emitSlots(C, L, ORE);
   warnIfTooLarge(C, L, Opts.WarnAbove);

@@ -90,7 +90,12 @@ static std::optional<ScopeTag> argumentTag(const Instruction &I,
 }
 
 std::optional<ScopeTag> scopeTagFor(const Instruction &I, unsigned OpNo) {
-  const MDNode *MD = I.getMetadata(ScopeTagKind);
+  return scopeTagFor(I, OpNo, I.getContext().getMDKindID(ScopeTagKind));
+}
+
+std::optional<ScopeTag> scopeTagFor(const Instruction &I, unsigned OpNo,
+                                    unsigned TagKindID) {
+  const MDNode *MD = I.getMetadata(TagKindID);
   if (!MD)
     return argumentTag(I, OpNo);
   if (MD->getNumOperands() % 3)
@@ -122,6 +127,9 @@ static bool removeArgumentTags(Instruction &I) {
 bool stripScopeMarkers(Function &F) {
   SmallVector<Instruction *, 8> Dead;
   bool Changed = false;
+  LLVMContext &Ctx = F.getContext();
+  unsigned TagKindID = Ctx.getMDKindID(ScopeTagKind);
+  unsigned IdKindID = Ctx.getMDKindID(IdKind);
   for (Instruction &I : instructions(F)) {
     // Markers and argument tags are on calls, tags in metadata: the rest
     // (most of a function) has nothing to strip.
@@ -132,9 +140,9 @@ bool stripScopeMarkers(Function &F) {
     if (K == ScopeMarker::Start || K == ScopeMarker::End)
       Dead.push_back(&I);
     if (I.hasMetadataOtherThanDebugLoc() &&
-        (I.getMetadata(ScopeTagKind) || I.getMetadata(IdKind))) {
-      I.setMetadata(ScopeTagKind, nullptr);
-      I.setMetadata(IdKind, nullptr);
+        (I.getMetadata(TagKindID) || I.getMetadata(IdKindID))) {
+      I.setMetadata(TagKindID, nullptr);
+      I.setMetadata(IdKindID, nullptr);
       Changed = true;
     }
     Changed |= removeArgumentTags(I);

@@ -69,6 +69,10 @@ struct ScopeTag {
   uint64_t Size; ///< Its size: the instruction reaches no byte beyond it.
 };
 std::optional<ScopeTag> scopeTagFor(const llvm::Instruction &I, unsigned OpNo);
+/// The same with ScopeTagKind's id in I's context, for callers that ask for
+/// many instructions (looking a kind up by its name hashes the name).
+std::optional<ScopeTag> scopeTagFor(const llvm::Instruction &I, unsigned OpNo,
+                                    unsigned TagKindID);
 
 /// What an `llvm.var.annotation` call means to the scope analysis.
 enum class ScopeMarker {

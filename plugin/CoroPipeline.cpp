@@ -27,7 +27,14 @@ static bool handleCoroutine(const SplitCoroutine &C, const PluginOptions &Opts,
                             CompletedResumePolicy Policy, bool MarkResumeSites,
                             FunctionAnalysisManager &FAM) {
   auto &ORE = FAM.getResult<OptimizationRemarkEmitterAnalysis>(*C.anchor());
-  FrameLayout Layout = analyzeFrame(C);
+  // Slot names and the lower bound serve only readers of the report: with
+  // no remark asked for, no size warning and no printout, they are left out.
+  bool Readers = Opts.PrintAnalysis || Opts.Report.WarnAbove ||
+                 ORE.allowExtraAnalysis(ReportRemarkPass) ||
+                 ORE.allowExtraAnalysis(SlotRemarkPass) ||
+                 ORE.allowExtraAnalysis(OverlapRemarkPass);
+  FrameLayout Layout =
+      analyzeFrame(C, Readers ? FrameDetail::Full : FrameDetail::Layout);
   if (Opts.PrintAnalysis)
     printFrameLayout(C, Layout, errs());
   bool Changed = false;
