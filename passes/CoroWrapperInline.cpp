@@ -1112,6 +1112,8 @@ bool WrapperMatcher::isCandidate() {
 }
 
 bool WrapperMatcher::proveCallee() {
+  // W is the scratch copy here: whether C is the wrapper itself was asked
+  // of the original before the copy was made (CoroWrapperInlinePass::run).
   if (std::string Problem = calleeProblem(*Call, W); !Problem.empty())
     return fail(Problem);
   // The promise type is read off the callee as it is (cheap); the rest of
