@@ -23,6 +23,7 @@
 
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/DenseSet.h"
+#include "llvm/ADT/MapVector.h"
 #include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/Analysis/OptimizationRemarkEmitter.h"
 #include "llvm/Demangle/Demangle.h"
@@ -147,8 +148,9 @@ public:
   DenseMap<BasicBlock *, BasicBlock *> Blocks, Blocks2;
   /// Instruction of region 1 -> its counterpart in region 2, and back.
   DenseMap<Instruction *, Instruction *> Insts, Insts2;
-  /// Allocas of region 2's code that become region 1's.
-  DenseMap<AllocaInst *, AllocaInst *> Allocas2;
+  /// Allocas of region 2's code that become region 1's, in the order the
+  /// match found them (the first pair that fails is the one reported).
+  MapVector<AllocaInst *, AllocaInst *> Allocas2;
   /// A value from before the continuations that differs between them (each
   /// arm computed its own): region 1's use is rewritten to read a slot that
   /// every entry into either continuation sets to its arm's value.

@@ -1164,7 +1164,12 @@ bool WrapperMatcher::proveStructure() {
   for (const BasicBlock *B : FromEntry)
     if (ToCall.count(B) && !S.FrameMemory.count(B))
       BeforeCall.insert(B);
-  for (const BasicBlock *B : BeforeCall) {
+  // In block order, so that the remark names the same branch in every run
+  // (the set's order follows addresses).
+  for (const BasicBlock &BB : W) {
+    const BasicBlock *B = &BB;
+    if (!BeforeCall.count(B))
+      continue;
     const Instruction *T = B->getTerminator();
     if (const auto *Sw = dyn_cast<SwitchInst>(T);
         Sw && isa<CoroSuspendInst>(Sw->getCondition()))
@@ -1390,10 +1395,12 @@ bool WrapperMatcher::proveAwaitProtocol() {
       return fail("its final suspend does not resume the handle its "
                   "await_suspend hands over");
   }
-  // The start's own suspend (lazy W) must do nothing.
-  for (const BasicBlock *B : BeforeCall)
-    for (const Instruction &I : *B)
-      if (const auto *Sp = dyn_cast<CoroSuspendInst>(&I)) {
+  // The start's own suspend (lazy W) must do nothing. (Blocks in order:
+  // the first problem found is the one reported.)
+  for (const BasicBlock &B : W)
+    for (const Instruction &I : B)
+      if (const auto *Sp = dyn_cast<CoroSuspendInst>(&I);
+          Sp && BeforeCall.count(&B)) {
         CallBase *IS = awaitSuspendOf(const_cast<CoroSuspendInst *>(Sp));
         if (!IS)
           continue;
