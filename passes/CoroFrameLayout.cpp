@@ -1004,15 +1004,25 @@ void FrameAnalyzer::computeScopes() {
   ScopeAcross.assign(NumStates, BitVector(N));
   if (!C.Ramp)
     return;
+  // The markers are calls of the one annotation declaration coro-record-scopes
+  // uses: its users, not every instruction of the clones (only the coroutine
+  // being handled has markers yet, so this stays per coroutine).
   DenseMap<Instruction *, std::pair<bool, uint64_t>> Markers; // start?, id
-  for (auto &[F, Base] : L.FrameBases)
-    for (Instruction &I : instructions(*F)) {
+  Type *PtrTy = PointerType::getUnqual(C.Resume->getContext());
+  if (Function *Annotation = Intrinsic::getDeclarationIfExists(
+          C.Resume->getParent(), Intrinsic::var_annotation, {PtrTy, PtrTy}))
+    for (User *U : Annotation->users()) {
+      auto *I = dyn_cast<Instruction>(U);
+      if (!I || none_of(L.FrameBases, [&](const auto &FB) {
+            return FB.first == I->getFunction();
+          }))
+        continue;
       uint64_t Id = 0;
-      ScopeMarker K = classifyScopeMarker(I, Id);
+      ScopeMarker K = classifyScopeMarker(*I, Id);
       if (K == ScopeMarker::Malformed)
         return;
       if (K != ScopeMarker::None)
-        Markers[&I] = {K == ScopeMarker::Start, Id};
+        Markers[I] = {K == ScopeMarker::Start, Id};
     }
   // An object id belongs to one field (LLVM may have given one field
   // several objects); a slot (a field, or a part of a split one) is scoped
@@ -1117,13 +1127,40 @@ void FrameAnalyzer::computeScopes() {
   // what may be open while suspended in K.
   std::vector<BitVector> Across(NumStates, BitVector(J));
   // Unstored = what may be open on the paths that stored no index since
-  // the function's entry or a resume.
+  // the function's entry or a resume. After holds only the states some path
+  // stored last, sorted by state (a dense vector of all states per block was
+  // most of the cost on coroutines with dozens of states).
+  using StateSets = SmallVector<std::pair<unsigned, BitVector>, 2>;
   struct ScopeFlow {
     BitVector Open, Unstored;
-    std::vector<BitVector> After;
+    StateSets After;
     bool operator==(const ScopeFlow &O) const {
       return Open == O.Open && Unstored == O.Unstored && After == O.After;
     }
+  };
+  // Into \p Dst (sorted) the union of \p Src (sorted), state by state.
+  auto mergeAfter = [](StateSets &Dst, const StateSets &Src) {
+    if (Src.empty())
+      return;
+    if (Dst.empty()) {
+      Dst = Src;
+      return;
+    }
+    StateSets Out;
+    auto D = Dst.begin();
+    auto S = Src.begin();
+    while (D != Dst.end() || S != Src.end()) {
+      if (S == Src.end() || (D != Dst.end() && D->first < S->first)) {
+        Out.push_back(std::move(*D++));
+      } else if (D == Dst.end() || S->first < D->first) {
+        Out.push_back(*S++);
+      } else {
+        D->second |= S->second;
+        Out.push_back(std::move(*D++));
+        ++S;
+      }
+    }
+    Dst = std::move(Out);
   };
   // The blocks that run, numbered densely, with their feasible edges.
   std::vector<BasicBlock *> FlowBlocks;
@@ -1199,9 +1236,8 @@ void FrameAnalyzer::computeScopes() {
   for (unsigned B = 0; B < FlowBlocks.size(); ++B)
     for (unsigned St : ResumeStatesOf.lookup(FlowBlocks[B]))
       ResumeNodesOf[St].push_back(B);
-  std::vector<ScopeFlow> Out(
-      FlowBlocks.size(),
-      ScopeFlow{BitVector(J), BitVector(J), std::vector<BitVector>(NumStates)});
+  std::vector<ScopeFlow> Out(FlowBlocks.size(),
+                             ScopeFlow{BitVector(J), BitVector(J), {}});
   SmallVector<unsigned, 64> Work;
   BitVector Queued(FlowBlocks.size());
   auto enqueue = [&](unsigned B) {
@@ -1249,19 +1285,11 @@ void FrameAnalyzer::computeScopes() {
     }
   auto runBlock = [&](unsigned Node, bool Record) {
     BasicBlock &BB = *FlowBlocks[Node];
-    ScopeFlow V{BitVector(J), BitVector(J), std::vector<BitVector>(NumStates)};
+    ScopeFlow V{BitVector(J), BitVector(J), {}};
     for (unsigned Pred : FlowPreds[Node]) {
       V.Open |= Out[Pred].Open;
       V.Unstored |= Out[Pred].Unstored;
-      for (unsigned St = 0; St < NumStates; ++St) {
-        const BitVector &From = Out[Pred].After[St];
-        if (From.empty())
-          continue;
-        if (V.After[St].empty())
-          V.After[St] = From;
-        else
-          V.After[St] |= From;
-      }
+      mergeAfter(V.After, Out[Pred].After);
     }
     for (unsigned St : ResumeStatesOf.lookup(&BB)) {
       V.Open |= Across[St];
@@ -1270,15 +1298,14 @@ void FrameAnalyzer::computeScopes() {
     auto forEachSet = [&](auto Fn) {
       Fn(V.Open);
       Fn(V.Unstored);
-      for (BitVector &A : V.After)
-        if (!A.empty())
-          Fn(A);
+      for (auto &[St, A] : V.After)
+        Fn(A);
     };
     // Growing Across[St] revisits the blocks that resume from St.
     auto flushAcross = [&] {
-      for (unsigned St = 0; St < NumStates; ++St)
-        if (!V.After[St].empty() && !V.After[St].subsetOf(Across[St])) {
-          Across[St] |= V.After[St];
+      for (auto &[St, A] : V.After)
+        if (!A.subsetOf(Across[St])) {
+          Across[St] |= A;
           for (unsigned R : ResumeNodesOf[St])
             enqueue(R);
         }
@@ -1310,10 +1337,17 @@ void FrameAnalyzer::computeScopes() {
       }
       if (auto SIt = StateStores.find(I); SIt != StateStores.end()) {
         V.Unstored.reset();
-        for (BitVector &A : V.After)
-          A.clear();
+        V.After.clear();
         for (uint64_t St : SIt->second)
-          V.After[St] = V.Open;
+          V.After.push_back({unsigned(St), V.Open});
+        llvm::sort(V.After, [](const auto &A, const auto &B) {
+          return A.first < B.first;
+        });
+        V.After.erase(std::unique(V.After.begin(), V.After.end(),
+                                  [](const auto &A, const auto &B) {
+                                    return A.first == B.first;
+                                  }),
+                      V.After.end());
       }
     }
     // Only a path that returns leaves the coroutine suspended in the state
@@ -1366,15 +1400,16 @@ void FrameAnalyzer::computeLiveness() {
     SmallVector<unsigned, 2> Succs, Preds;
     bool StoresIndex = false;
   };
+  // Numbered as BlockOrder numbers them.
   std::vector<BlockEvents> Blocks;
-  DenseMap<BasicBlock *, unsigned> NumberOf;
+  const DenseMap<const BasicBlock *, unsigned> &NumberOf = BlockOrder;
   EventsByBlock LiveEvents = eventsByBlock(Effects, ScopeStarts,
                                            IndexStoreValues);
   EventsByBlock InterferingEvents =
       eventsByBlock(Effects, ScopeStarts, IndexStoreValues, OpenAt);
   for (auto &[F, Base] : L.FrameBases)
     for (BasicBlock &BB : *F) {
-      NumberOf[&BB] = Blocks.size();
+      assert(NumberOf.lookup(&BB) == Blocks.size() && "numbered in order");
       BlockEvents &E = Blocks.emplace_back();
       E.BB = &BB;
       if (auto It = LiveEvents.find(&BB); It != LiveEvents.end())
@@ -1472,11 +1507,12 @@ void FrameAnalyzer::computeLiveness() {
 
   // Interference: a write clobbers its bytes while the slots live past it,
   // and those it reads or touches, hold their values.
+  // Rows are filled one-sided (a word-wide OR per call) and made symmetric
+  // once at the end: setting the column bit by bit on every call was most of
+  // this function's time on frames with many slots.
   L.Interferes.assign(N, BitVector(N));
   auto interfere = [&](unsigned A, const BitVector &With) {
     L.Interferes[A] |= With;
-    for (unsigned B : With.set_bits())
-      L.Interferes[B].set(A);
   };
   // Sets of slots live together somewhere: candidates for the lower bound
   // (each distinct set once), which only reports read.
@@ -1527,11 +1563,11 @@ void FrameAnalyzer::computeLiveness() {
   for (const BitVector &Across : StateLive)
     for (unsigned A : Across.set_bits())
       interfere(A, Across);
-  for (unsigned A : AlwaysLive.set_bits()) {
+  for (unsigned A : AlwaysLive.set_bits())
     L.Interferes[A].set();
-    for (unsigned B = 0; B < N; ++B)
+  for (unsigned A = 0; A < N; ++A)
+    for (unsigned B : L.Interferes[A].set_bits())
       L.Interferes[B].set(A);
-  }
   for (unsigned A = 0; A < N; ++A)
     L.Interferes[A].reset(A);
 
@@ -1696,12 +1732,10 @@ void FrameAnalyzer::run() {
       if (!walkAccesses(*F, Base))
         return;
   }
-  for (auto &[I, E] : Effects)
-    for (unsigned Id : E.Touches.set_bits())
-      L.Slots[Id].Accesses.push_back(I);
   // Deterministic access order: by function, then position. Blocks are
   // numbered in layout order; within a block the instructions' own order
-  // decides (numbering every instruction cost more than the analysis).
+  // decides (numbering every instruction cost more than the analysis). The
+  // accessing instructions are sorted once, then dealt out to their slots.
   unsigned N = 0;
   for (auto &[F, Base] : L.FrameBases)
     for (BasicBlock &BB : *F)
@@ -1712,8 +1746,18 @@ void FrameAnalyzer::run() {
              BlockOrder.lookup(B->getParent());
     return A != B && A->comesBefore(B);
   };
+  SmallVector<std::pair<unsigned, Instruction *>, 64> Accessing;
+  for (auto &[I, E] : Effects)
+    Accessing.push_back({BlockOrder.lookup(I->getParent()), I});
+  llvm::sort(Accessing, [](const auto &A, const auto &B) {
+    if (A.first != B.first)
+      return A.first < B.first;
+    return A.second != B.second && A.second->comesBefore(B.second);
+  });
+  for (auto [Block, I] : Accessing)
+    for (unsigned Id : Effects.find(I)->second.Touches.set_bits())
+      L.Slots[Id].Accesses.push_back(I);
   for (FrameSlot &S : L.Slots) {
-    llvm::sort(S.Accesses, Before);
     // Loads and stores state the alignment they rely on; anything else (a
     // call may assume the object's alignment) keeps what the offset gave.
     S.Needed = Align(1);

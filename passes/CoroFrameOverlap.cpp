@@ -319,6 +319,10 @@ static DIExpression *mapExpression(DIExpression *Expr, bool ThroughDeref,
 /// artificial `<f>.coro_frame_ty` type.
 static void rewriteDebugInfo(Function &F, Value *Base, const OffsetMap &M,
                              SmallPtrSetImpl<DICompositeType *> &FrameTypes) {
+  // Without debug info (no subprogram, no compile unit) there is no record
+  // to rewrite: skip the walk over every instruction.
+  if (!F.getSubprogram() && F.getParent()->debug_compile_units().empty())
+    return;
   SmallPtrSet<Value *, 4> FramePtrSlots;
   for (User *U : Base->users())
     if (auto *SI = dyn_cast<StoreInst>(U))

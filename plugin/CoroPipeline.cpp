@@ -12,6 +12,7 @@
 #include "CoroFrameReport.h"
 #include "CoroFrameSizeMarkers.h"
 #include "CoroScopeMarkers.h"
+#include "CoroStateCollapse.h"
 
 #include "llvm/Analysis/OptimizationRemarkEmitter.h"
 #include "llvm/IR/Module.h"
@@ -137,6 +138,28 @@ PreservedAnalyses CoroFrameOptModulePass::run(Module &M,
         reportUnsupportedABI(
             F, *ABI, FAM.getResult<OptimizationRemarkEmitterAnalysis>(F));
   return Changed ? PreservedAnalyses::none() : PreservedAnalyses::all();
+}
+
+PreservedAnalyses CoroPresplitPass::run(Function &F,
+                                        FunctionAnalysisManager &AM) {
+  // The cheap part of the passes' own test: not a presplit coroutine.
+  if (!F.isPresplitCoroutine())
+    return PreservedAnalyses::all();
+  PreservedAnalyses PA = PreservedAnalyses::all();
+  // As a function pass manager would: what one pass changed is invalidated
+  // before the next asks for an analysis.
+  auto runPass = [&](auto &&Pass) {
+    PreservedAnalyses Step = Pass.run(F, AM);
+    AM.invalidate(F, Step);
+    PA.intersect(std::move(Step));
+  };
+  if (Opts.isEnabled(PassId::Collapse))
+    runPass(CoroStateCollapsePass(Opts.CollapseCarryConstants));
+  if (Opts.isEnabled(PassId::Scopes))
+    runPass(CoroRecordScopesPass());
+  if (Opts.isEnabled(PassId::Overlap))
+    runPass(CoroMarkFrameSizePass());
+  return PA;
 }
 
 } // namespace corofo

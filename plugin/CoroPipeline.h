@@ -12,6 +12,8 @@
 ///    elides the frame. The driver acts when it reaches a ramp.
 ///  - CoroFrameOptModulePass, at OptimizerLast (O0), the only extension point
 ///    after CoroSplit in clang's O0 pipeline.
+/// and the one that prepares each coroutine before CoroSplit:
+///  - CoroPresplitPass, at ScalarOptimizerLate (every level).
 /// docs/pipeline.md says why these points and how to check them.
 //===----------------------------------------------------------------------===//
 
@@ -58,6 +60,24 @@ struct CoroFrameOptModulePass : llvm::PassInfoMixin<CoroFrameOptModulePass> {
 private:
   PluginOptions Opts; ///< Which passes run.
   CompletedResumePolicy Policy;
+};
+
+/// `coro-presplit`: the enabled passes that prepare a presplit coroutine for
+/// CoroSplit (coro-state-collapse, coro-record-scopes, coro-mark-frame-size,
+/// in that order) as one entry of the function pipeline. Pass instrumentation
+/// (a timer per pass and function under -ftime-report, -print-after, ...)
+/// costs per entry, and nearly every function is no coroutine: one entry that
+/// returns at once for those instead of three. The passes stay parseable one
+/// by one for tests and bisection.
+struct CoroPresplitPass : llvm::PassInfoMixin<CoroPresplitPass> {
+  explicit CoroPresplitPass(PluginOptions Opts) : Opts(Opts) {}
+  llvm::PreservedAnalyses run(llvm::Function &F,
+                              llvm::FunctionAnalysisManager &AM);
+  // As the passes it runs: also at -O0, where every function is optnone.
+  static bool isRequired() { return true; }
+
+private:
+  PluginOptions Opts; ///< Which passes run.
 };
 
 } // namespace corofo

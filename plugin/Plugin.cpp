@@ -132,6 +132,10 @@ static bool parseFunctionPass(StringRef Name, FunctionPassManager &FPM,
     FPM.addPass(CoroLifetimeRestartPass());
     return true;
   }
+  if (Name == "coro-presplit") {
+    FPM.addPass(CoroPresplitPass(readPluginOptions()));
+    return true;
+  }
   if (Name == "coro-state-collapse") {
     // The bisect limit applies to named passes too.
     FPM.addPass(CoroStateCollapsePass(readPluginOptions().CollapseCarryConstants));
@@ -139,6 +143,10 @@ static bool parseFunctionPass(StringRef Name, FunctionPassManager &FPM,
   }
   return false;
 }
+
+/// The function simplification pipeline being built, between its
+/// ScalarOptimizerLate point and the peephole point that ends it.
+static const FunctionPassManager *LastPeepholeOf = nullptr;
 
 static void registerCallbacks(PassBuilder &PB) {
   PB.registerPipelineParsingCallback(parseModulePass);
@@ -170,6 +178,7 @@ static void registerCallbacks(PassBuilder &PB) {
     PIC->addClassToPassName(CoroFrameSizeCleanupPass::name(),
                             "coro-frame-size-cleanup");
     PIC->addClassToPassName(CoroFrameOptCGSCCPass::name(), "coro-frame-opt");
+    PIC->addClassToPassName(CoroPresplitPass::name(), "coro-presplit");
   }
 
   // At O0 this point comes before CoroSplit and would see no split coroutine.
@@ -199,27 +208,31 @@ static void registerCallbacks(PassBuilder &PB) {
   // recorded, as late before CoroSplit as the pipeline allows (after SROA and
   // the last inlining into the ramp). At O0 this point runs before
   // coro-early, on code as clang emitted it (optnone: the passes here are
-  // required ones).
+  // required ones). Then every use of the frame size goes through a marker,
+  // so that it stays recognisable after CoroSplit wherever an inlined
+  // allocator uses it and a re-laid out frame is allocated with its new size
+  // (all levels: always_inline allocators at -O0). One pipeline entry runs
+  // the three passes (CoroPipeline.h says why).
   PB.registerScalarOptimizerLateEPCallback(
       [](FunctionPassManager &FPM, OptimizationLevel Level) {
         PluginOptions Opts = readPluginOptions();
-        if (Opts.isEnabled(PassId::Collapse))
-          FPM.addPass(CoroStateCollapsePass(Opts.CollapseCarryConstants));
-        if (Opts.isEnabled(PassId::Scopes))
-          FPM.addPass(CoroRecordScopesPass());
-        // The frame size stays recognisable after CoroSplit, wherever an
-        // inlined allocator uses it, so a re-laid out frame is allocated
-        // with its new size (all levels: always_inline allocators at -O0).
-        if (Opts.isEnabled(PassId::Overlap))
-          FPM.addPass(CoroMarkFrameSizePass());
+        if (Opts.isEnabled(PassId::Collapse) ||
+            Opts.isEnabled(PassId::Scopes) || Opts.isEnabled(PassId::Overlap))
+          FPM.addPass(CoroPresplitPass(Opts));
+        LastPeepholeOf = &FPM;
       });
   // The peephole point also ends the function simplification, after its last
   // simplifycfg: from there only function-attrs runs before CoroSplit, so no
-  // block merge can make a new lifetime restart. (It is reached earlier in
-  // the pipeline too; restarts fixed there stay fixed.) O0 has no such point
-  // and merges no blocks.
+  // block merge can make a new lifetime restart. Only that visit of the point
+  // matters (it follows ScalarOptimizerLate in the same function pipeline):
+  // the earlier ones (after each instcombine) would cost a pipeline entry per
+  // function and fix nothing the last one does not. O0 has no such point and
+  // merges no blocks.
   PB.registerPeepholeEPCallback(
       [](FunctionPassManager &FPM, OptimizationLevel Level) {
+        if (&FPM != LastPeepholeOf)
+          return;
+        LastPeepholeOf = nullptr;
         PluginOptions Opts = readPluginOptions();
         if (Level != OptimizationLevel::O0 &&
             Opts.isEnabled(PassId::LifetimeRestart))
