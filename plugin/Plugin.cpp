@@ -13,14 +13,17 @@
 ///            print<coro-frame>, coro-wrapper-inline, coro-frame-opt
 ///            (every enabled pass, all coroutines of the module)
 ///   cgscc:   coro-frame-opt (every enabled pass, ramps in the SCC)
-///   function: coro-state-collapse, coro-record-scopes (before CoroSplit)
+///   function: coro-state-collapse, coro-record-scopes, coro-mark-frame-size,
+///            coro-presplit (those three as one entry), coro-lifetime-restart
+///            (before CoroSplit)
 /// and adds the drivers to the default pipelines (see CoroPipeline.h and
 /// docs/pipeline.md): CGSCCOptimizerLate at O1-O3/Os/Oz, OptimizerLast at O0,
 /// and coro-completed-resume-cleanup at OptimizerLast at O1-O3/Os/Oz;
 /// coro-wrapper-inline at PipelineEarlySimplification (O1+, before the
-/// inliner); coro-state-collapse at ScalarOptimizerLate (the last point
-/// before CoroSplit, at every level); with the overlap pass, coro-record-scopes
-/// there too (every level) and coro-scope-markers-cleanup at OptimizerLast.
+/// inliner); coro-presplit at ScalarOptimizerLate (the last point before
+/// CoroSplit, at every level); coro-lifetime-restart at the last Peephole
+/// visit (O1+); with the overlap pass, coro-scope-markers-cleanup and
+/// coro-frame-size-cleanup at OptimizerLast.
 //===----------------------------------------------------------------------===//
 
 #include "CoroCompletedResume.h"
