@@ -10,8 +10,8 @@
 ///     .noalloc, and in the ramp the pointer `@F.resume` is stored through.
 ///  2. Slots: the fields of `%F.Frame` (offsets from the DataLayout) or, when
 ///     that type is gone or does not match the recorded size, byte ranges.
-///  3. Accesses: every user of a frame pointer, followed through constant
-///     GEPs. A load reads, a store writes, memcpy/memset read/write a span
+///  3. Accesses: every user of a frame pointer in a block that runs
+///     (reachable over feasible edges), followed through constant GEPs. A load reads, a store writes, memcpy/memset read/write a span
 ///     (possibly several slots), a call argument marked captures(none) reads
 ///     and may write. Anything else that lets a slot's address out escapes it.
 ///     The frame pointer itself (offset 0) reaching a call or memory is a
@@ -20,7 +20,7 @@
 ///  4. States: the clones dispatch on the index field (`switch` on its load;
 ///     with -fno-exceptions .destroy first tests the resume pointer for null,
 ///     which is the final state). Stores of the index mark suspend points.
-///  5. Liveness: backward data flow in every function; a store of index K is
+///  5. Liveness: backward data flow over the blocks that run; a store of index K is
 ///     where the coroutine may suspend in state K, so everything live on
 ///     entry to any clone's resume block for K is live there. Iterated to a
 ///     fixed point over all functions (the suspend edges glue them together).
@@ -99,27 +99,48 @@ static void resetIn(BitVector &Dst, const SmallBitVector &Src) {
     Dst.reset(I);
 }
 
-/// The instructions among the keys of \p Maps, grouped by block and in
-/// program order within each: the event walks below visit these instead of
-/// every instruction (a clone after inlining has thousands, a few dozen of
-/// which touch the frame).
-using EventsByBlock = DenseMap<BasicBlock *, SmallVector<Instruction *, 8>>;
-template <typename... MapTs>
-static EventsByBlock eventsByBlock(const MapTs &...Maps) {
-  EventsByBlock Events;
-  auto add = [&](const auto &Map) {
-    for (const auto &Entry : Map)
-      Events[Entry.first->getParent()].push_back(Entry.first);
-  };
-  (add(Maps), ...);
-  for (auto &[BB, List] : Events) {
-    llvm::sort(List, [](Instruction *A, Instruction *B) {
-      return A->comesBefore(B);
+/// The instructions among the keys of some maps, grouped by block (numbered
+/// as the analysis numbers them) and in program order within each: the event
+/// walks below visit these instead of every instruction (a clone after
+/// inlining has thousands, a few dozen of which touch the frame). One array
+/// and an offset per block: a map of per-block vectors cost more to build
+/// than the walks that read it.
+class EventsByBlock {
+public:
+  template <typename... MapTs>
+  EventsByBlock(const DenseMap<const BasicBlock *, unsigned> &Number,
+                const MapTs &...Maps) {
+    SmallVector<std::pair<unsigned, Instruction *>, 64> Keyed;
+    auto add = [&](const auto &Map) {
+      for (const auto &Entry : Map)
+        if (auto It = Number.find(Entry.first->getParent());
+            It != Number.end())
+          Keyed.push_back({It->second, Entry.first});
+    };
+    (add(Maps), ...);
+    llvm::sort(Keyed, [](const auto &A, const auto &B) {
+      if (A.first != B.first)
+        return A.first < B.first;
+      return A.second != B.second && A.second->comesBefore(B.second);
     });
-    List.erase(std::unique(List.begin(), List.end()), List.end());
+    Keyed.erase(std::unique(Keyed.begin(), Keyed.end()), Keyed.end());
+    Start.assign(Number.size() + 1, 0);
+    Insts.reserve(Keyed.size());
+    for (auto [Block, I] : Keyed) {
+      ++Start[Block + 1];
+      Insts.push_back(I);
+    }
+    for (unsigned B = 0; B < Number.size(); ++B)
+      Start[B + 1] += Start[B];
   }
-  return Events;
-}
+  ArrayRef<Instruction *> of(unsigned Block) const {
+    return ArrayRef(Insts).slice(Start[Block], Start[Block + 1] - Start[Block]);
+  }
+
+private:
+  std::vector<Instruction *> Insts;
+  std::vector<unsigned> Start;
+};
 
 /// A frame-derived pointer: constant offset from the frame start, or unknown
 /// within the slot that contains Offset.
@@ -180,6 +201,11 @@ private:
   /// Position of each block (function order, then layout order), for
   /// deterministic output.
   DenseMap<const BasicBlock *, unsigned> BlockOrder;
+  /// Blocks that run: reachable from their function's entry over feasible
+  /// edges. CoroSplit leaves the other states' code in each function until
+  /// it is simplified (about half of the blocks of unsimplified clones);
+  /// what never runs holds no value and clobbers none.
+  SmallPtrSet<BasicBlock *, 32> Running;
 
   bool fail(const Twine &Why) {
     if (L.WhyNot.empty())
@@ -213,6 +239,7 @@ private:
     return L.Slots[S.GroupStart + S.GroupSize - 1].end();
   }
   bool splitSharedFields();
+  void findRunningBlocks();
   void computeScopes();
   void noteSpan(Instruction *I);
   SlotEffect &effect(Instruction *I);
@@ -524,7 +551,9 @@ bool FrameAnalyzer::walkAccesses(Function &F, Value *Base) {
     bool IsHandle = P.Exact && P.Offset == 0;
     for (Use &U : P.V->uses()) {
       auto *I = dyn_cast<Instruction>(U.getUser());
-      if (!I)
+      // Code that never runs accesses nothing. (The overlap pass still
+      // rewrites its offsets, as it rewrites every GEP off the frame.)
+      if (!I || !Running.contains(I->getParent()))
         continue;
       if (auto *GEP = dyn_cast<GetElementPtrInst>(I)) {
         APInt Off(DL.getIndexTypeSizeInBits(GEP->getType()), 0);
@@ -998,32 +1027,25 @@ threadedEdges(const DenseMap<BasicBlock *, unsigned> &FlowNumber,
 /// coroutine may be resumed from there), and each clone's resume block for K
 /// starts with it. A slot with one untagged escape, a marker a later pass
 /// merged, or a coroutine whose ramp is not here, gets no scope.
+void FrameAnalyzer::findRunningBlocks() {
+  for (auto &[F, Base] : L.FrameBases) {
+    SmallVector<BasicBlock *, 16> Work{&F->getEntryBlock()};
+    Running.insert(&F->getEntryBlock());
+    while (!Work.empty()) {
+      BasicBlock *BB = Work.pop_back_val();
+      for (BasicBlock *Succ : successors(BB))
+        if (isFeasibleEdge(BB, Succ) && Running.insert(Succ).second)
+          Work.push_back(Succ);
+    }
+  }
+}
+
 void FrameAnalyzer::computeScopes() {
   unsigned N = L.Slots.size();
   unsigned NumStates = L.States.size();
   ScopeAcross.assign(NumStates, BitVector(N));
   if (!C.Ramp)
     return;
-  // The markers are calls of the one annotation declaration coro-record-scopes
-  // uses: its users, not every instruction of the clones (only the coroutine
-  // being handled has markers yet, so this stays per coroutine).
-  DenseMap<Instruction *, std::pair<bool, uint64_t>> Markers; // start?, id
-  Type *PtrTy = PointerType::getUnqual(C.Resume->getContext());
-  if (Function *Annotation = Intrinsic::getDeclarationIfExists(
-          C.Resume->getParent(), Intrinsic::var_annotation, {PtrTy, PtrTy}))
-    for (User *U : Annotation->users()) {
-      auto *I = dyn_cast<Instruction>(U);
-      if (!I || none_of(L.FrameBases, [&](const auto &FB) {
-            return FB.first == I->getFunction();
-          }))
-        continue;
-      uint64_t Id = 0;
-      ScopeMarker K = classifyScopeMarker(*I, Id);
-      if (K == ScopeMarker::Malformed)
-        return;
-      if (K != ScopeMarker::None)
-        Markers[I] = {K == ScopeMarker::Start, Id};
-    }
   // An object id belongs to one field (LLVM may have given one field
   // several objects); a slot (a field, or a part of a split one) is scoped
   // when each of its escapes is tagged with an id no other field has.
@@ -1061,6 +1083,30 @@ void FrameAnalyzer::computeScopes() {
   unsigned J = SlotsOfBit.size();
   if (!J)
     return;
+  // The markers are calls of the one annotation declaration coro-record-scopes
+  // uses: its users, not every instruction of the clones. Other coroutines'
+  // markers are among them (those not handled yet, and copies of ramps
+  // inlined before their coroutine was handled), so only a coroutine with
+  // scoped slots looks.
+  DenseMap<Instruction *, std::pair<bool, uint64_t>> Markers; // start?, id
+  Type *PtrTy = PointerType::getUnqual(C.Resume->getContext());
+  if (Function *Annotation = Intrinsic::getDeclarationIfExists(
+          C.Resume->getParent(), Intrinsic::var_annotation, {PtrTy, PtrTy}))
+    for (User *U : Annotation->users()) {
+      auto *I = dyn_cast<Instruction>(U);
+      if (!I || !Running.contains(I->getParent()))
+        continue;
+      uint64_t Id = 0;
+      ScopeMarker K = classifyScopeMarker(*I, Id);
+      if (K == ScopeMarker::Malformed) {
+        // A later pass merged markers: no scope is known.
+        for (FrameSlot &S : L.Slots)
+          S.Scoped = false;
+        return;
+      }
+      if (K != ScopeMarker::None)
+        Markers[I] = {K == ScopeMarker::Start, Id};
+    }
   // A start marker ends the backward liveness of the parts that only this
   // object's (tagged) accesses touch: bytes another object of the field may
   // hold are left alone (CoroSplit may have moved the real lifetime.start
@@ -1087,20 +1133,6 @@ void FrameAnalyzer::computeScopes() {
             ScopeStarts[I].push_back(Slot);
     }
 
-  // Blocks that run: reachable from their function's entry over feasible
-  // edges (CoroSplit leaves the other states' code in each function until
-  // it is simplified).
-  SmallPtrSet<BasicBlock *, 32> Runs;
-  for (auto &[F, Base] : L.FrameBases) {
-    SmallVector<BasicBlock *, 16> Work{&F->getEntryBlock()};
-    Runs.insert(&F->getEntryBlock());
-    while (!Work.empty()) {
-      BasicBlock *BB = Work.pop_back_val();
-      for (BasicBlock *Succ : successors(BB))
-        if (isFeasibleEdge(BB, Succ) && Runs.insert(Succ).second)
-          Work.push_back(Succ);
-    }
-  }
   DenseMap<BasicBlock *, SmallVector<unsigned, 2>> ResumeStatesOf;
   for (unsigned St = 0; St < NumStates; ++St)
     for (auto &[F, BB] : L.States[St].ResumeBlocks)
@@ -1167,7 +1199,7 @@ void FrameAnalyzer::computeScopes() {
   DenseMap<BasicBlock *, unsigned> FlowNumber;
   for (auto &[F, Base] : L.FrameBases)
     for (BasicBlock &BB : *F)
-      if (Runs.contains(&BB)) {
+      if (Running.contains(&BB)) {
         FlowNumber[&BB] = FlowBlocks.size();
         FlowBlocks.push_back(&BB);
       }
@@ -1253,36 +1285,37 @@ void FrameAnalyzer::computeScopes() {
   // liveness), also every instruction that changes liveness and the one
   // after each event: runs of other instructions see the same sets and the
   // same live slots, so one of them stands for all.
-  EventsByBlock FlowEvents = eventsByBlock(MarkerBits, Opens, StateStores);
-  EventsByBlock AllEvents = eventsByBlock(MarkerBits, Opens, StateStores,
-                                          Effects, ScopeStarts,
-                                          IndexStoreValues);
-  EventsByBlock RecordAt;
-  for (auto &[F, Base] : L.FrameBases)
-    for (BasicBlock &BB : *F) {
-      if (!Runs.contains(&BB))
-        continue;
-      // Each event and the one after it, and the first instruction of a
-      // block where a function or a resumed state starts. Elsewhere a
-      // block's start holds, per path, what the point after that path's last
-      // event held (sets change only at events), which is recorded; the
-      // union there would mix paths that never meet in one run (the
-      // suspends of different states joining on their way to the return).
-      SmallVector<Instruction *, 8> &Rec = RecordAt[&BB];
-      auto record = [&](Instruction *I) {
-        if (I && (Rec.empty() || Rec.back() != I))
-          Rec.push_back(I);
-      };
-      if (&BB == &BB.getParent()->getEntryBlock() ||
-          ResumeStatesOf.count(&BB))
-        record(&BB.front());
-      auto Events = AllEvents.find(&BB);
-      if (Events != AllEvents.end())
-        for (Instruction *I : Events->second) {
-          record(I);
-          record(I->getNextNode());
-        }
+  EventsByBlock FlowEvents(BlockOrder, MarkerBits, Opens, StateStores);
+  EventsByBlock AllEvents(BlockOrder, MarkerBits, Opens, StateStores, Effects,
+                          ScopeStarts, IndexStoreValues);
+  std::vector<SmallVector<unsigned, 2>> ResumeStatesAt(FlowBlocks.size());
+  for (unsigned B = 0; B < FlowBlocks.size(); ++B)
+    if (auto It = ResumeStatesOf.find(FlowBlocks[B]); It != ResumeStatesOf.end())
+      ResumeStatesAt[B] = It->second;
+  std::vector<SmallVector<Instruction *, 8>> RecordAt(FlowBlocks.size());
+  std::vector<ArrayRef<Instruction *>> FlowEventsAt(FlowBlocks.size());
+  for (unsigned Node = 0; Node < FlowBlocks.size(); ++Node) {
+    BasicBlock &BB = *FlowBlocks[Node];
+    unsigned Block = BlockOrder.lookup(&BB);
+    FlowEventsAt[Node] = FlowEvents.of(Block);
+    // Each event and the one after it, and the first instruction of a
+    // block where a function or a resumed state starts. Elsewhere a
+    // block's start holds, per path, what the point after that path's last
+    // event held (sets change only at events), which is recorded; the
+    // union there would mix paths that never meet in one run (the
+    // suspends of different states joining on their way to the return).
+    SmallVector<Instruction *, 8> &Rec = RecordAt[Node];
+    auto record = [&](Instruction *I) {
+      if (I && (Rec.empty() || Rec.back() != I))
+        Rec.push_back(I);
+    };
+    if (BB.isEntryBlock() || !ResumeStatesAt[Node].empty())
+      record(&BB.front());
+    for (Instruction *I : AllEvents.of(Block)) {
+      record(I);
+      record(I->getNextNode());
     }
+  }
   auto runBlock = [&](unsigned Node, bool Record) {
     BasicBlock &BB = *FlowBlocks[Node];
     ScopeFlow V{BitVector(J), BitVector(J), {}};
@@ -1291,7 +1324,7 @@ void FrameAnalyzer::computeScopes() {
       V.Unstored |= Out[Pred].Unstored;
       mergeAfter(V.After, Out[Pred].After);
     }
-    for (unsigned St : ResumeStatesOf.lookup(&BB)) {
+    for (unsigned St : ResumeStatesAt[Node]) {
       V.Open |= Across[St];
       V.Unstored |= Across[St];
     }
@@ -1310,7 +1343,8 @@ void FrameAnalyzer::computeScopes() {
             enqueue(R);
         }
     };
-    for (Instruction *I : Record ? RecordAt[&BB] : FlowEvents[&BB]) {
+    for (Instruction *I : Record ? ArrayRef<Instruction *>(RecordAt[Node])
+                                 : FlowEventsAt[Node]) {
       auto M = MarkerBits.find(I);
       if (M != MarkerBits.end() && M->second.first)
         forEachSet([&](BitVector &B) { B.set(M->second.second); });
@@ -1396,36 +1430,43 @@ void FrameAnalyzer::computeLiveness() {
   // Blocks of all the coroutine's functions are numbered densely.
   struct BlockEvents {
     BasicBlock *BB;
-    SmallVector<Instruction *, 8> Live, Interfering;
+    ArrayRef<Instruction *> Live, Interfering;
     SmallVector<unsigned, 2> Succs, Preds;
     bool StoresIndex = false;
+    bool Runs = false;
   };
   // Numbered as BlockOrder numbers them.
   std::vector<BlockEvents> Blocks;
   const DenseMap<const BasicBlock *, unsigned> &NumberOf = BlockOrder;
-  EventsByBlock LiveEvents = eventsByBlock(Effects, ScopeStarts,
-                                           IndexStoreValues);
-  EventsByBlock InterferingEvents =
-      eventsByBlock(Effects, ScopeStarts, IndexStoreValues, OpenAt);
+  EventsByBlock LiveEvents(NumberOf, Effects, ScopeStarts, IndexStoreValues);
+  EventsByBlock InterferingEvents(NumberOf, Effects, ScopeStarts,
+                                  IndexStoreValues, OpenAt);
   for (auto &[F, Base] : L.FrameBases)
     for (BasicBlock &BB : *F) {
       assert(NumberOf.lookup(&BB) == Blocks.size() && "numbered in order");
       BlockEvents &E = Blocks.emplace_back();
       E.BB = &BB;
-      if (auto It = LiveEvents.find(&BB); It != LiveEvents.end())
-        E.Live = std::move(It->second);
-      if (auto It = InterferingEvents.find(&BB); It != InterferingEvents.end())
-        E.Interfering = std::move(It->second);
+      // A block that never runs is left out of the flow: no edge, no event.
+      E.Runs = Running.contains(&BB);
+      if (!E.Runs)
+        continue;
+      E.Live = LiveEvents.of(Blocks.size() - 1);
+      E.Interfering = InterferingEvents.of(Blocks.size() - 1);
       E.StoresIndex = any_of(E.Live, [&](Instruction *I) {
         return IndexStoreValues.count(I);
       });
     }
-  for (unsigned B = 0; B < Blocks.size(); ++B)
+  for (unsigned B = 0; B < Blocks.size(); ++B) {
+    if (!Blocks[B].Runs)
+      continue;
     for (BasicBlock *Succ : successors(Blocks[B].BB))
-      if (auto It = NumberOf.find(Succ); It != NumberOf.end()) {
+      if (auto It = NumberOf.find(Succ);
+          It != NumberOf.end() && Blocks[It->second].Runs &&
+          isFeasibleEdge(Blocks[B].BB, Succ)) {
         Blocks[B].Succs.push_back(It->second);
         Blocks[It->second].Preds.push_back(B);
       }
+  }
 
   // Live-in sets per block, to a fixed point over all functions
   // (LiveAcross feeds the gens at index stores): a worklist, seeded in
@@ -1461,7 +1502,8 @@ void FrameAnalyzer::computeLiveness() {
     }
   };
   for (unsigned B = 0; B < Blocks.size(); ++B)
-    enqueue(B); // popped from the back: the last block first
+    if (Blocks[B].Runs)
+      enqueue(B); // popped from the back: the last block first
   bool Changed = true;
   while (Changed) {
     while (!Work.empty()) {
@@ -1521,6 +1563,8 @@ void FrameAnalyzer::computeLiveness() {
   if (WantBound)
     Together.insert(StateLive.begin(), StateLive.end());
   for (BlockEvents &E : Blocks) {
+    if (!E.Runs)
+      continue;
     bool InDispatch = DispatchBlocks.contains(E.BB);
     BitVector Live = liveOut(E);
     for (Instruction *IP : reverse(E.Interfering)) {
@@ -1713,6 +1757,7 @@ void FrameAnalyzer::run() {
                    "' with the current layout";
   if (!findFrameBases() || !buildSlots())
     return;
+  findRunningBlocks();
   for (FrameSlot &S : L.Slots)
     S.Guaranteed = S.Offset ? std::min(L.Alignment, Align(uint64_t(1)
                                           << llvm::countr_zero(S.Offset)))
@@ -1737,6 +1782,10 @@ void FrameAnalyzer::run() {
   // decides (numbering every instruction cost more than the analysis). The
   // accessing instructions are sorted once, then dealt out to their slots.
   unsigned N = 0;
+  for (auto &[F, Base] : L.FrameBases)
+    N += F->size();
+  BlockOrder.reserve(N);
+  N = 0;
   for (auto &[F, Base] : L.FrameBases)
     for (BasicBlock &BB : *F)
       BlockOrder[&BB] = N++;
