@@ -1795,17 +1795,11 @@ void FrameAnalyzer::run() {
              BlockOrder.lookup(B->getParent());
     return A != B && A->comesBefore(B);
   };
-  SmallVector<std::pair<unsigned, Instruction *>, 64> Accessing;
-  for (auto &[I, E] : Effects)
-    Accessing.push_back({BlockOrder.lookup(I->getParent()), I});
-  llvm::sort(Accessing, [](const auto &A, const auto &B) {
-    if (A.first != B.first)
-      return A.first < B.first;
-    return A.second != B.second && A.second->comesBefore(B.second);
-  });
-  for (auto [Block, I] : Accessing)
-    for (unsigned Id : Effects.find(I)->second.Touches.set_bits())
-      L.Slots[Id].Accesses.push_back(I);
+  EventsByBlock Accessing(BlockOrder, Effects);
+  for (unsigned Block = 0; Block < N; ++Block)
+    for (Instruction *I : Accessing.of(Block))
+      for (unsigned Id : Effects.find(I)->second.Touches.set_bits())
+        L.Slots[Id].Accesses.push_back(I);
   for (FrameSlot &S : L.Slots) {
     // Loads and stores state the alignment they rely on; anything else (a
     // call may assume the object's alignment) keeps what the offset gave.
