@@ -467,15 +467,19 @@ unsigned guardResumeSites(
   return Guarded;
 }
 
+bool markResumeSite(CallBase &CB) {
+  if (CB.getMetadata(PendingSiteMD) || !resumedPointer(CB))
+    return false;
+  CB.setMetadata(PendingSiteMD, MDNode::get(CB.getContext(), {}));
+  return true;
+}
+
 unsigned markResumeSites(Function &F) {
   unsigned Marked = 0;
   for (BasicBlock &BB : F)
     for (Instruction &I : BB)
-      if (auto *CB = dyn_cast<CallBase>(&I);
-          CB && !CB->getMetadata(PendingSiteMD) && resumedPointer(*CB)) {
-        CB->setMetadata(PendingSiteMD, MDNode::get(F.getContext(), {}));
-        ++Marked;
-      }
+      if (auto *CB = dyn_cast<CallBase>(&I))
+        Marked += markResumeSite(*CB);
   return Marked;
 }
 
@@ -545,10 +549,19 @@ unsigned dropUnneededEntryChecks(
         }))
       continue;
     Value *Cond = Check->getCondition();
+    BasicBlock *Completed = Check->getSuccessor(0);
     Check->setCondition(ConstantInt::getFalse(R.getContext()));
     RecursivelyDeleteTriviallyDeadInstructions(Cond);
     ConstantFoldTerminator(&R.getEntryBlock());
-    removeUnreachableBlocks(R);
+    // An optnone clone (-O0) is simplified by nothing else: this also folds
+    // the constant dispatches CoroSplit left in it. Elsewhere simplification
+    // has run, and the completed path, which returns at once, is the only
+    // block that can have lost its last predecessor (simplifycfg may have
+    // merged it with the other returns, which keep theirs).
+    if (R.hasOptNone())
+      removeUnreachableBlocks(R);
+    else if (Completed != &R.getEntryBlock() && pred_empty(Completed))
+      DeleteDeadBlock(Completed);
     // Back to one entry block, as before the check was added.
     if (BasicBlock *Next = R.getEntryBlock().getSingleSuccessor())
       MergeBlockIntoPredecessor(Next);

@@ -46,6 +46,7 @@
 #include <optional>
 
 namespace llvm {
+class CallBase;
 class Function;
 class Module;
 class OptimizationRemarkEmitter;
@@ -94,6 +95,9 @@ unsigned guardResumeSites(
 /// number of sites marked.
 unsigned markResumeSites(llvm::Module &M);
 unsigned markResumeSites(llvm::Function &F);
+/// Mark \p CB if it is a resume site not marked yet, for callers that walk a
+/// function's instructions anyway. Returns true if it marked it.
+bool markResumeSite(llvm::CallBase &CB);
 
 /// The entry check of `.resume` matters only for direct calls: a resume
 /// through a handle loads null from a completed coroutine's resume slot and

@@ -73,11 +73,19 @@ ScopeMarker classifyScopeMarker(const Instruction &I, uint64_t &Id) {
   return *Text == StartText ? ScopeMarker::Start : ScopeMarker::End;
 }
 
+/// The arguments of \p CB that may carry attributes: the attribute list
+/// holds sets for the function, the return value and then the parameters up
+/// to the last one that has any (most calls have none: nothing to look up).
+static unsigned argsWithAttributes(const CallBase &CB) {
+  unsigned Sets = CB.getAttributes().getNumAttrSets();
+  return std::min<unsigned>(CB.arg_size(), Sets > 2 ? Sets - 2 : 0);
+}
+
 /// The tag of a call argument as a string parameter attribute "id:size".
 static std::optional<ScopeTag> argumentTag(const Instruction &I,
                                            unsigned OpNo) {
   const auto *CB = dyn_cast<CallBase>(&I);
-  if (!CB || OpNo >= CB->arg_size())
+  if (!CB || OpNo >= argsWithAttributes(*CB))
     return std::nullopt;
   Attribute A = CB->getParamAttr(OpNo, ScopeTagKind);
   if (!A.isStringAttribute())
@@ -116,7 +124,7 @@ static bool removeArgumentTags(Instruction &I) {
   if (!CB)
     return false;
   bool Changed = false;
-  for (unsigned K = 0; K < CB->arg_size(); ++K)
+  for (unsigned K = 0, E = argsWithAttributes(*CB); K < E; ++K)
     if (CB->getParamAttr(K, ScopeTagKind).isValid()) {
       CB->removeParamAttr(K, ScopeTagKind);
       Changed = true;
@@ -124,32 +132,43 @@ static bool removeArgumentTags(Instruction &I) {
   return Changed;
 }
 
-bool stripScopeMarkers(Function &F) {
-  SmallVector<Instruction *, 8> Dead;
+ScopeMarkerStripper::ScopeMarkerStripper(LLVMContext &Ctx)
+    : TagKindID(Ctx.getMDKindID(ScopeTagKind)),
+      IdKindID(Ctx.getMDKindID(IdKind)) {}
+
+bool ScopeMarkerStripper::visit(Instruction &I) {
+  // Markers and argument tags are on calls, tags in metadata: the rest
+  // (most of a function) has nothing to strip.
+  if (!isa<CallBase>(I) && !I.hasMetadataOtherThanDebugLoc())
+    return false;
+  uint64_t Id = 0;
+  ScopeMarker K = classifyScopeMarker(I, Id);
+  if (K == ScopeMarker::Start || K == ScopeMarker::End)
+    Dead.push_back(&I);
   bool Changed = false;
-  LLVMContext &Ctx = F.getContext();
-  unsigned TagKindID = Ctx.getMDKindID(ScopeTagKind);
-  unsigned IdKindID = Ctx.getMDKindID(IdKind);
-  for (Instruction &I : instructions(F)) {
-    // Markers and argument tags are on calls, tags in metadata: the rest
-    // (most of a function) has nothing to strip.
-    if (!isa<CallBase>(I) && !I.hasMetadataOtherThanDebugLoc())
-      continue;
-    uint64_t Id = 0;
-    ScopeMarker K = classifyScopeMarker(I, Id);
-    if (K == ScopeMarker::Start || K == ScopeMarker::End)
-      Dead.push_back(&I);
-    if (I.hasMetadataOtherThanDebugLoc() &&
-        (I.getMetadata(TagKindID) || I.getMetadata(IdKindID))) {
-      I.setMetadata(TagKindID, nullptr);
-      I.setMetadata(IdKindID, nullptr);
-      Changed = true;
-    }
-    Changed |= removeArgumentTags(I);
+  if (I.hasMetadataOtherThanDebugLoc() &&
+      (I.getMetadata(TagKindID) || I.getMetadata(IdKindID))) {
+    I.setMetadata(TagKindID, nullptr);
+    I.setMetadata(IdKindID, nullptr);
+    Changed = true;
   }
+  return removeArgumentTags(I) || Changed;
+}
+
+bool ScopeMarkerStripper::finish() {
   for (Instruction *I : Dead)
     I->eraseFromParent();
-  return Changed || !Dead.empty();
+  bool Changed = !Dead.empty();
+  Dead.clear();
+  return Changed;
+}
+
+bool stripScopeMarkers(Function &F) {
+  ScopeMarkerStripper Strip(F.getContext());
+  bool Changed = false;
+  for (Instruction &I : instructions(F))
+    Changed |= Strip.visit(I);
+  return Strip.finish() || Changed;
 }
 
 namespace {
@@ -272,21 +291,22 @@ static GlobalVariable *annotationString(Module &M, StringRef Text) {
 /// walk tagged already (an address merged in a way the walks did not see)
 /// is a conflict: the caller drops the whole tag.
 static void addTag(Instruction &I, unsigned OpNo, uint64_t Id, uint64_t Size,
+                   unsigned TagKindID,
                    SmallPtrSetImpl<Instruction *> &Conflicts) {
-  if (std::optional<ScopeTag> Old = scopeTagFor(I, OpNo)) {
+  if (std::optional<ScopeTag> Old = scopeTagFor(I, OpNo, TagKindID)) {
     if (Old->Id != Id)
       Conflicts.insert(&I);
     return;
   }
   LLVMContext &Ctx = I.getContext();
   SmallVector<Metadata *, 6> Ops;
-  if (MDNode *Old = I.getMetadata(ScopeTagKind))
+  if (MDNode *Old = I.getMetadata(TagKindID))
     for (const MDOperand &Op : Old->operands())
       Ops.push_back(Op.get());
   Type *I64 = Type::getInt64Ty(Ctx);
   for (uint64_t V : {uint64_t(OpNo), Id, Size})
     Ops.push_back(ConstantAsMetadata::get(ConstantInt::get(I64, V)));
-  I.setMetadata(ScopeTagKind, MDNode::get(Ctx, Ops));
+  I.setMetadata(TagKindID, MDNode::get(Ctx, Ops));
   // The awaiter of llvm.coro.await.suspend.* carries it as a parameter
   // attribute too: CoroSplit replaces the intrinsic by a call of the
   // await_suspend wrapper that keeps the parameter attributes, not the
@@ -313,10 +333,12 @@ PreservedAnalyses CoroRecordScopesPass::run(Function &F,
   SmallVector<AllocaInst *, 8> Allocas;
   uint64_t NextId = 0;
   bool Stripped = false;
+  unsigned TagKindID = F.getContext().getMDKindID(ScopeTagKind);
+  unsigned IdKindID = F.getContext().getMDKindID(IdKind);
   for (Instruction &I : instructions(F)) {
     if (auto *AI = dyn_cast<AllocaInst>(&I)) {
       Allocas.push_back(AI);
-      if (MDNode *MD = AI->getMetadata(IdKind))
+      if (MDNode *MD = AI->getMetadata(IdKindID))
         if (auto *CI = mdconst::dyn_extract<ConstantInt>(MD->getOperand(0)))
           NextId = std::max(NextId, CI->getZExtValue() + 1);
     }
@@ -324,15 +346,15 @@ PreservedAnalyses CoroRecordScopesPass::run(Function &F,
     ScopeMarker Kind = classifyScopeMarker(I, Id);
     if (Kind == ScopeMarker::Start || Kind == ScopeMarker::End)
       NextId = std::max(NextId, Id + 1);
-    if (MDNode *MD = I.getMetadata(ScopeTagKind)) {
+    if (MDNode *MD = I.getMetadata(TagKindID)) {
       for (unsigned Op = 1; Op < MD->getNumOperands(); Op += 3)
         if (auto *CI = mdconst::dyn_extract<ConstantInt>(MD->getOperand(Op)))
           NextId = std::max(NextId, CI->getZExtValue() + 1);
-      I.setMetadata(ScopeTagKind, nullptr);
+      I.setMetadata(TagKindID, nullptr);
       Stripped = true;
     }
     if (auto *CB = dyn_cast<CallBase>(&I))
-      for (unsigned Arg = 0; Arg < CB->arg_size(); ++Arg)
+      for (unsigned Arg = 0, E = argsWithAttributes(*CB); Arg < E; ++Arg)
         if (std::optional<ScopeTag> T = argumentTag(I, Arg))
           NextId = std::max(NextId, T->Id + 1);
     Stripped |= removeArgumentTags(I);
@@ -380,16 +402,16 @@ PreservedAnalyses CoroRecordScopesPass::run(Function &F,
   SmallPtrSet<Instruction *, 4> Conflicts;
   for (Plan &P : Plans) {
     uint64_t Id;
-    if (MDNode *MD = P.AI->getMetadata(IdKind)) {
+    if (MDNode *MD = P.AI->getMetadata(IdKindID)) {
       Id = mdconst::extract<ConstantInt>(MD->getOperand(0))->getZExtValue();
     } else {
       Id = NextId++;
       P.AI->setMetadata(
-          IdKind, MDNode::get(Ctx, ConstantAsMetadata::get(ConstantInt::get(
+          IdKindID, MDNode::get(Ctx, ConstantAsMetadata::get(ConstantInt::get(
                                        Type::getInt32Ty(Ctx), Id))));
     }
     for (auto &[I, OpNo] : P.Uses.Accesses)
-      addTag(*I, OpNo, Id, P.Size, Conflicts);
+      addTag(*I, OpNo, Id, P.Size, TagKindID, Conflicts);
     // Scopes matter only for objects whose address escapes (the analysis
     // sees every other access). Markers sit outside the lifetime markers:
     // no access can move past a lifetime marker, so none ends up outside
@@ -406,7 +428,7 @@ PreservedAnalyses CoroRecordScopesPass::run(Function &F,
         marker(EndStr, Id)->insertAfter(E->getIterator());
   }
   for (Instruction *I : Conflicts) {
-    I->setMetadata(ScopeTagKind, nullptr);
+    I->setMetadata(TagKindID, nullptr);
     removeArgumentTags(*I);
   }
   return PA;

@@ -44,6 +44,7 @@
 #ifndef COROFRAMEOPT_PASSES_COROSCOPEMARKERS_H
 #define COROFRAMEOPT_PASSES_COROSCOPEMARKERS_H
 
+#include "llvm/ADT/SmallVector.h"
 #include "llvm/IR/PassManager.h"
 
 #include <cstdint>
@@ -53,6 +54,7 @@ namespace llvm {
 class CallBase;
 class Function;
 class Instruction;
+class LLVMContext;
 class Module;
 } // namespace llvm
 
@@ -86,6 +88,20 @@ ScopeMarker classifyScopeMarker(const llvm::Instruction &I, uint64_t &Id);
 
 /// Remove the markers and tags from \p F. Returns true if it changed.
 bool stripScopeMarkers(llvm::Function &F);
+
+/// The same instruction by instruction, for callers that walk a function
+/// anyway: visit() strips an instruction's tags and notes a marker, finish()
+/// erases the markers noted. Each returns true if it changed something.
+class ScopeMarkerStripper {
+public:
+  explicit ScopeMarkerStripper(llvm::LLVMContext &Ctx);
+  bool visit(llvm::Instruction &I);
+  bool finish();
+
+private:
+  unsigned TagKindID, IdKindID;
+  llvm::SmallVector<llvm::Instruction *, 8> Dead;
+};
 
 /// Record object scopes in a presplit switch-ABI coroutine.
 struct CoroRecordScopesPass : llvm::PassInfoMixin<CoroRecordScopesPass> {

@@ -39,6 +39,7 @@
 #include "llvm/Transforms/Utils/FunctionComparator.h"
 #include "llvm/Transforms/Utils/Local.h"
 
+#include <functional>
 #include <string>
 
 using namespace llvm;
@@ -139,8 +140,10 @@ public:
 
   bool match();
 
-  /// Why the match failed (the first difference found).
-  std::string Difference;
+  /// Why the match failed (the first difference found), written out only
+  /// when a remark asks: printing values and demangling names cost more than
+  /// the comparison itself, and most pairs of suspend points differ.
+  std::function<std::string()> Difference;
   /// The two suspend calls themselves matched: the points await alike.
   bool AwaitAlike = false;
 
@@ -170,10 +173,23 @@ public:
   const bool CarryConstants;
 
 private:
-  bool fail(const Twine &Why) {
-    if (Difference.empty())
-      Difference = Why.str();
+  bool fail(const char *Why) {
+    return fail([Why] { return std::string(Why); });
+  }
+  template <typename DescribeFn> bool fail(DescribeFn Describe) {
+    if (!Difference)
+      Difference = std::move(Describe);
     return false;
+  }
+  bool failMerges(const PHINode *Phi) {
+    return fail([Phi] {
+      return "the phi " + describe(*Phi) + " merges different values";
+    });
+  }
+  bool failDiffers(const Instruction &I1, const Instruction &I2) {
+    return fail([P1 = &I1, P2 = &I2] {
+      return describe(*P1) + " differs from " + describe(*P2);
+    });
   }
   bool matchBlock(BasicBlock *B1, BasicBlock *B2);
   bool matchSuccessor(BasicBlock *S1, BasicBlock *S2, BasicBlock *From1,
@@ -267,11 +283,11 @@ bool ContinuationMatcher::matchBlock(BasicBlock *B1, BasicBlock *B2) {
     bool SamePhis = isa<PHINode>(I1) && isa<PHINode>(I2) &&
                     I1.getType() == I2.getType();
     if (!SamePhis && !I1.isSameOperationAs(&I2))
-      return fail(describe(I1) + " differs from " + describe(I2));
+      return failDiffers(I1, I2);
     if (isa<IndirectBrInst>(I1) || isa<CallBrInst>(I1))
-      return fail(describe(I1) + " is not supported");
+      return fail([P = &I1] { return describe(*P) + " is not supported"; });
     if ((&I1 == P1.Suspend) != (&I2 == P2.Suspend))
-      return fail(describe(I1) + " differs from " + describe(I2));
+      return failDiffers(I1, I2);
     Insts[&I1] = &I2;
     Insts2[&I2] = &I1;
     if (auto *Phi1 = dyn_cast<PHINode>(&I1)) {
@@ -301,19 +317,23 @@ bool ContinuationMatcher::matchBlock(BasicBlock *B1, BasicBlock *B2) {
       }
       if (O1 != O2 && isa<CallBase>(I1) &&
           &I1.getOperandUse(K) == &cast<CallBase>(I1).getCalledOperandUse())
-        return fail(describe(I1) + " differs from " + describe(I2));
+        return failDiffers(I1, I2);
       if (O1 != O2)
-        return fail("operand " + Twine(K) + " of " + describe(I1) + " is " +
-                    describeValue(O1) + " where " + describe(I2) + " has " +
-                    describeValue(O2));
+        return fail([K, P1 = &I1, P2 = &I2, O1, O2] {
+          return "operand " + std::to_string(K) + " of " + describe(*P1) +
+                 " is " + describeValue(O1) + " where " + describe(*P2) +
+                 " has " + describeValue(O2);
+        });
     }
     if (&I1 == P1.Suspend)
       AwaitAlike = true;
   }
   if (It1 != B1->end() || It2 != B2->end())
-    return fail("the blocks after " + describe(*B1->getFirstNonPHIOrDbg()) +
-                " and " + describe(*B2->getFirstNonPHIOrDbg()) +
-                " have different lengths");
+    return fail([B1, B2] {
+      return "the blocks after " + describe(*B1->getFirstNonPHIOrDbg()) +
+             " and " + describe(*B2->getFirstNonPHIOrDbg()) +
+             " have different lengths";
+    });
   return true;
 }
 
@@ -422,8 +442,10 @@ bool ContinuationMatcher::planEntries() {
         // The value an invoke defines is not available before it.
         for (const CarriedUse &C : Carried)
           if (T == (First ? C.V1 : C.V2))
-            return fail("the value of " + describe(*T) +
-                        " cannot be carried into the continuation");
+            return fail([T] {
+              return "the value of " + describe(*T) +
+                     " cannot be carried into the continuation";
+            });
         EntryPoints.push_back({T, First});
       }
     }
@@ -453,7 +475,7 @@ bool ContinuationMatcher::checkEntries() {
         return fail("a block branches into both continuations");
       const Instruction *T = P->getTerminator();
       if (!isa<BranchInst>(T) && !isa<SwitchInst>(T) && !isa<InvokeInst>(T))
-        return fail(describe(*T) + " enters a continuation");
+        return fail([T] { return describe(*T) + " enters a continuation"; });
     }
   }
   return true;
@@ -476,8 +498,10 @@ bool ContinuationMatcher::checkEscapes(BasicBlock *B, bool First) {
       if (Phi && JoinBlocks.count(Phi->getParent()) &&
           Region.count(Phi->getIncomingBlock(U)))
         continue;
-      return fail("the result of " + describe(I) +
-                  " is used after the continuations join");
+      return fail([P = &I] {
+        return "the result of " + describe(*P) +
+               " is used after the continuations join";
+      });
     }
   return true;
 }
@@ -607,7 +631,9 @@ static bool isPromise(const AllocaInst *A) {
 bool ContinuationMatcher::checkAllocaPairs() {
   Function &F = *Head1->getParent();
   for (auto [A2, A1] : Allocas2) {
-    std::string Objects = describeValue(A1) + " and " + describeValue(A2);
+    auto Objects = [A1, A2] {
+      return describeValue(A1) + " and " + describeValue(A2);
+    };
     if (!A1->isStaticAlloca() || !A2->isStaticAlloca() ||
         A1->getParent() != &F.getEntryBlock() ||
         A2->getParent() != &F.getEntryBlock() ||
@@ -618,9 +644,10 @@ bool ContinuationMatcher::checkAllocaPairs() {
         A1->hasMetadata("coro.outside.frame") ||
         A2->hasMetadata("coro.outside.frame") || isPromise(A1) ||
         isPromise(A2))
-      return fail(Objects + " are not alike");
+      return fail([Objects] { return Objects() + " are not alike"; });
     if (!neverLiveTogether(A1, A2))
-      return fail(Objects + " may be live at the same time");
+      return fail(
+          [Objects] { return Objects() + " may be live at the same time"; });
   }
   return true;
 }
@@ -642,8 +669,10 @@ bool ContinuationMatcher::match() {
       return fail("the continuations overlap");
   for (const OperandPair &P : Deferred)
     if (!correspondOrCarry(P.V1, P.V2, P.User, P.OpNo))
-      return fail("in " + describe(*P.User) + ", " + describeValue(P.V1) +
-                  " differs from " + describeValue(P.V2));
+      return fail([P] {
+        return "in " + describe(*P.User) + ", " + describeValue(P.V1) +
+               " differs from " + describeValue(P.V2);
+      });
   for (auto [Phi1, Phi2] : Phis) {
     unsigned Internal1 = 0, Internal2 = 0;
     for (unsigned K = 0, E = Phi1->getNumIncomingValues(); K != E; ++K) {
@@ -655,12 +684,12 @@ bool ContinuationMatcher::match() {
       int K2 = Phi2->getBasicBlockIndex(It->second);
       if (K2 < 0 || !correspondOrCarry(Phi1->getIncomingValue(K),
                                        Phi2->getIncomingValue(K2), Phi1, K))
-        return fail("the phi " + describe(*Phi1) + " merges different values");
+        return failMerges(Phi1);
     }
     for (BasicBlock *In2 : Phi2->blocks())
       Internal2 += Blocks2.count(In2);
     if (Internal1 != Internal2)
-      return fail("the phi " + describe(*Phi1) + " merges different values");
+      return failMerges(Phi1);
   }
   for (const JoinEdge &J : Joins)
     for (PHINode &Phi : J.To->phis())
@@ -669,8 +698,10 @@ bool ContinuationMatcher::match() {
             !correspondOrCarry(Phi.getIncomingValue(K),
                                Phi.getIncomingValueForBlock(J.From2), &Phi,
                                K))
-          return fail("the continuations bring different values to " +
-                      describe(*J.To->getFirstNonPHIOrDbg()));
+          return fail([To = J.To] {
+            return "the continuations bring different values to " +
+                   describe(*To->getFirstNonPHIOrDbg());
+          });
   if (!checkEntries())
     return false;
   for (auto [B1, B2] : Blocks)
@@ -810,23 +841,27 @@ PreservedAnalyses CoroStateCollapsePass::run(Function &F,
   bool Changed = false;
   struct Missed {
     SuspendPoint Kept, Dropped;
-    std::string Why;
+    std::function<std::string()> Why;
   };
   SmallVector<Missed, 4> Misses;
   unsigned Collapsed = 0;
   size_t PointsBefore = collectSuspendPoints(F).size();
+  if (PointsBefore < 2)
+    return PreservedAnalyses::all();
+  // The cached tree until a merge changes the function, then its own.
+  DominatorTree *DT = &AM.getResult<DominatorTreeAnalysis>(F);
+  DominatorTree Updated;
   for (bool Merged = true; Merged;) {
     Merged = false;
     Misses.clear();
     SmallVector<SuspendPoint, 8> Points = collectSuspendPoints(F);
-    DominatorTree DT(F);
     for (unsigned J = 1; J < Points.size() && !Merged; ++J) {
       bool Reported = false;
       for (unsigned I = 0; I < J && !Merged && Budget; ++I, --Budget) {
         if (Declined.count({Points[I].Save, Points[J].Save}))
           continue;
         ContinuationMatcher M(Points[I], Points[J], SameWrappers, Numbers,
-                              DT, CarryConstants);
+                              *DT, CarryConstants);
         if (!M.match()) {
           if (M.AwaitAlike && !Reported) {
             Misses.push_back({Points[I], Points[J], M.Difference});
@@ -854,28 +889,29 @@ PreservedAnalyses CoroStateCollapsePass::run(Function &F,
         mergeContinuations(M);
         ++Collapsed;
         Merged = Changed = true;
+        Updated.recalculate(F);
+        DT = &Updated;
       }
     }
   }
   // Only alternatives are worth a remark, not co_awaits in sequence: of
   // those the first one's await_ready test dominates the second's (the
   // suspend itself does not, await_ready may skip it).
-  DominatorTree DT(F);
   auto AwaitHead = [](const SuspendPoint &P) {
     BasicBlock *B = P.Save->getParent();
     BasicBlock *Pred = B->getSinglePredecessor();
     return Pred && B->getFirstNonPHIIt() == P.Save->getIterator() ? Pred : B;
   };
   for (const Missed &Miss : Misses)
-    if (!DT.dominates(AwaitHead(Miss.Kept), AwaitHead(Miss.Dropped)) &&
-        !DT.dominates(AwaitHead(Miss.Dropped), AwaitHead(Miss.Kept)))
+    if (!DT->dominates(AwaitHead(Miss.Kept), AwaitHead(Miss.Dropped)) &&
+        !DT->dominates(AwaitHead(Miss.Dropped), AwaitHead(Miss.Kept)))
       ORE.emit([&] {
       return OptimizationRemarkMissed(CollapseRemarkPass, "StateNotCollapsed",
                                       Miss.Dropped.Suspend)
              << "suspend point not collapsed into the one"
              << ore::NV("Other", lineOf(*Miss.Kept.Suspend)) << " of '"
              << ore::NV("Coroutine", demangle(F.getName()))
-             << "', which awaits alike: " << ore::NV("Difference", Miss.Why);
+             << "', which awaits alike: " << ore::NV("Difference", Miss.Why());
     });
   if (Collapsed)
     ORE.emit([&] {

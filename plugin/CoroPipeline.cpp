@@ -15,6 +15,8 @@
 #include "CoroStateCollapse.h"
 
 #include "llvm/Analysis/OptimizationRemarkEmitter.h"
+#include "llvm/IR/InstIterator.h"
+#include "llvm/IR/Instructions.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -54,14 +56,19 @@ static bool handleCoroutine(const SplitCoroutine &C, const PluginOptions &Opts,
     reportCoroutineFrame(C, Layout, Opts.Report, ORE);
   // Last: the frame passes read the clones as CoroSplit left them.
   Changed |= guardResumeEntry(C, Policy, ORE);
-  // The symmetric transfers CoroSplit just made: checked at the end of the
-  // pipeline with every other resume through a handle.
-  if (MarkResumeSites)
-    for (Function *F : C.functions())
-      Changed |= markResumeSites(*F) > 0;
-  // The recorded scopes have served; they must not outlive this layout.
-  for (Function *F : C.functions())
-    Changed |= stripScopeMarkers(*F);
+  // In one walk over each function: the symmetric transfers CoroSplit just
+  // made are marked, to be checked at the end of the pipeline with every
+  // other resume through a handle; the recorded scopes, which have served,
+  // go (they must not outlive this layout).
+  for (Function *F : C.functions()) {
+    ScopeMarkerStripper Strip(F->getContext());
+    for (Instruction &I : instructions(*F)) {
+      Changed |= Strip.visit(I);
+      if (auto *CB = dyn_cast<CallBase>(&I); CB && MarkResumeSites)
+        Changed |= markResumeSite(*CB);
+    }
+    Changed |= Strip.finish();
+  }
   return Changed;
 }
 
