@@ -240,6 +240,7 @@ private:
   }
   bool splitSharedFields();
   void findRunningBlocks();
+  SmallVector<Instruction *, 16> findScopeMarkers() const;
   void computeScopes();
   void noteSpan(Instruction *I);
   SlotEffect &effect(Instruction *I);
@@ -1027,6 +1028,41 @@ threadedEdges(const DenseMap<BasicBlock *, unsigned> &FlowNumber,
 /// coroutine may be resumed from there), and each clone's resume block for K
 /// starts with it. A slot with one untagged escape, a marker a later pass
 /// merged, or a coroutine whose ramp is not here, gets no scope.
+/// The annotation calls in blocks that run (markers among them). They are
+/// calls of the one annotation declaration coro-record-scopes uses: its
+/// users, not every instruction of the clones. Other coroutines' markers are
+/// among them (those not handled yet, and copies of ramps inlined before
+/// their coroutine was handled), so only a coroutine with scoped slots looks,
+/// and where they outnumber this coroutine's code (at -O0 the module pass
+/// finds every coroutine's markers in place, and would go over them all for
+/// each coroutine) a walk over its running blocks is cheaper.
+SmallVector<Instruction *, 16> FrameAnalyzer::findScopeMarkers() const {
+  SmallVector<Instruction *, 16> Found;
+  Type *PtrTy = PointerType::getUnqual(C.Resume->getContext());
+  Function *Annotation = Intrinsic::getDeclarationIfExists(
+      C.Resume->getParent(), Intrinsic::var_annotation, {PtrTy, PtrTy});
+  if (!Annotation)
+    return Found;
+  size_t Budget = 64 + 8 * Running.size();
+  for (User *U : Annotation->users()) {
+    if (!Budget--) {
+      Found.clear();
+      for (auto &[F, Base] : L.FrameBases)
+        for (BasicBlock &BB : *F)
+          if (Running.contains(&BB))
+            for (Instruction &I : BB)
+              if (auto *Call = dyn_cast<CallBase>(&I);
+                  Call && Call->getCalledOperand() == Annotation)
+                Found.push_back(&I);
+      return Found;
+    }
+    auto *I = dyn_cast<Instruction>(U);
+    if (I && Running.contains(I->getParent()))
+      Found.push_back(I);
+  }
+  return Found;
+}
+
 void FrameAnalyzer::findRunningBlocks() {
   for (auto &[F, Base] : L.FrameBases) {
     SmallVector<BasicBlock *, 16> Work{&F->getEntryBlock()};
@@ -1083,30 +1119,19 @@ void FrameAnalyzer::computeScopes() {
   unsigned J = SlotsOfBit.size();
   if (!J)
     return;
-  // The markers are calls of the one annotation declaration coro-record-scopes
-  // uses: its users, not every instruction of the clones. Other coroutines'
-  // markers are among them (those not handled yet, and copies of ramps
-  // inlined before their coroutine was handled), so only a coroutine with
-  // scoped slots looks.
   DenseMap<Instruction *, std::pair<bool, uint64_t>> Markers; // start?, id
-  Type *PtrTy = PointerType::getUnqual(C.Resume->getContext());
-  if (Function *Annotation = Intrinsic::getDeclarationIfExists(
-          C.Resume->getParent(), Intrinsic::var_annotation, {PtrTy, PtrTy}))
-    for (User *U : Annotation->users()) {
-      auto *I = dyn_cast<Instruction>(U);
-      if (!I || !Running.contains(I->getParent()))
-        continue;
-      uint64_t Id = 0;
-      ScopeMarker K = classifyScopeMarker(*I, Id);
-      if (K == ScopeMarker::Malformed) {
-        // A later pass merged markers: no scope is known.
-        for (FrameSlot &S : L.Slots)
-          S.Scoped = false;
-        return;
-      }
-      if (K != ScopeMarker::None)
-        Markers[I] = {K == ScopeMarker::Start, Id};
+  for (Instruction *I : findScopeMarkers()) {
+    uint64_t Id = 0;
+    ScopeMarker K = classifyScopeMarker(*I, Id);
+    if (K == ScopeMarker::Malformed) {
+      // A later pass merged markers: no scope is known.
+      for (FrameSlot &S : L.Slots)
+        S.Scoped = false;
+      return;
     }
+    if (K != ScopeMarker::None)
+      Markers[I] = {K == ScopeMarker::Start, Id};
+  }
   // A start marker ends the backward liveness of the parts that only this
   // object's (tagged) accesses touch: bytes another object of the field may
   // hold are left alone (CoroSplit may have moved the real lifetime.start
