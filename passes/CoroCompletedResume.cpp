@@ -474,15 +474,6 @@ bool markResumeSite(CallBase &CB) {
   return true;
 }
 
-unsigned markResumeSites(Function &F) {
-  unsigned Marked = 0;
-  for (BasicBlock &BB : F)
-    for (Instruction &I : BB)
-      if (auto *CB = dyn_cast<CallBase>(&I))
-        Marked += markResumeSite(*CB);
-  return Marked;
-}
-
 unsigned markResumeSites(Module &M) {
   // CoroEarly has lowered every handle resume to llvm.coro.subfn.addr(h, 0):
   // its users are the sites, wherever they are.

@@ -90,13 +90,11 @@ unsigned guardResumeSites(
 /// std::coroutine_handle<>::resume() made every function it is inlined into
 /// costlier). Until then each site carries metadata that the inliner copies
 /// and ignores: markResumeSites(Module) marks what CoroEarly lowered
-/// (`llvm.coro.subfn.addr(h, 0)` calls), markResumeSites(Function) the
-/// symmetric transfers CoroSplit creates in a coroutine's clones. Returns the
-/// number of sites marked.
+/// (`llvm.coro.subfn.addr(h, 0)` calls) and returns how many it marked;
+/// markResumeSite one call, for the symmetric transfers CoroSplit creates in
+/// a coroutine's clones (the driver's walk over them calls it), and returns
+/// true if it marked it.
 unsigned markResumeSites(llvm::Module &M);
-unsigned markResumeSites(llvm::Function &F);
-/// Mark \p CB if it is a resume site not marked yet, for callers that walk a
-/// function's instructions anyway. Returns true if it marked it.
 bool markResumeSite(llvm::CallBase &CB);
 
 /// The entry check of `.resume` matters only for direct calls: a resume
