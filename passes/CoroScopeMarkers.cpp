@@ -146,11 +146,15 @@ bool ScopeMarkerStripper::visit(Instruction &I) {
   if (K == ScopeMarker::Start || K == ScopeMarker::End)
     Dead.push_back(&I);
   bool Changed = false;
-  if (I.hasMetadataOtherThanDebugLoc() &&
-      (I.getMetadata(TagKindID) || I.getMetadata(IdKindID))) {
-    I.setMetadata(TagKindID, nullptr);
-    I.setMetadata(IdKindID, nullptr);
-    Changed = true;
+  // Each lookup hashes into the context's metadata table, and at -O1+
+  // most loads and stores carry TBAA: one lookup each, as only allocas
+  // carry an object id.
+  if (I.hasMetadataOtherThanDebugLoc()) {
+    unsigned Kind = isa<AllocaInst>(I) ? IdKindID : TagKindID;
+    if (I.getMetadata(Kind)) {
+      I.setMetadata(Kind, nullptr);
+      Changed = true;
+    }
   }
   return removeArgumentTags(I) || Changed;
 }
