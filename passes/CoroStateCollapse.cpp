@@ -509,7 +509,7 @@ bool ContinuationMatcher::checkEscapes(BasicBlock *B, bool First) {
 /// May-live dataflow over the lifetime markers of two allocas: they may share
 /// storage if neither starts while the other may be live, and neither is used
 /// where it is certainly dead.
-static bool markersNeverOverlap(Function &F, AllocaInst *A1, AllocaInst *A2) {
+static bool markersNeverOverlap(AllocaInst *A1, AllocaInst *A2) {
   auto MarkerOf = [&](const Instruction &I, unsigned &Which) -> int {
     const auto *II = dyn_cast<IntrinsicInst>(&I);
     if (!II || (II->getIntrinsicID() != Intrinsic::lifetime_start &&
@@ -526,22 +526,36 @@ static bool markersNeverOverlap(Function &F, AllocaInst *A1, AllocaInst *A2) {
   };
   bool Started[2] = {false, false};
   SmallPtrSet<Instruction *, 16> Uses[2];
+  // Per block, in order, the instructions that mark or use either object:
+  // the only ones the dataflow has to look at (a walk over every
+  // instruction, once per pair of allocas, was most of this pass' time).
+  DenseMap<BasicBlock *, SmallVector<Instruction *, 4>> Events;
   for (unsigned K = 0; K < 2; ++K)
     for (Instruction *I : addressUsers(K == 0 ? A1 : A2)) {
       unsigned Which;
       if (MarkerOf(*I, Which) == 1)
         Started[Which] = true;
       Uses[K].insert(I);
+      Events[I->getParent()].push_back(I);
     }
   if (!Started[0] || !Started[1])
     return false;
+  for (auto &[B, List] : Events) {
+    llvm::sort(List, [](Instruction *X, Instruction *Y) {
+      return X != Y && X->comesBefore(Y);
+    });
+    List.erase(std::unique(List.begin(), List.end()), List.end());
+  }
 
   // Bit 0: A1 may be live, bit 1: A2 may be live.
   DenseMap<BasicBlock *, unsigned> Out;
   auto Transfer = [&](BasicBlock &B, unsigned Live) {
-    for (Instruction &I : B) {
+    auto It = Events.find(&B);
+    if (It == Events.end())
+      return Live;
+    for (Instruction *I : It->second) {
       unsigned Which;
-      int M = MarkerOf(I, Which);
+      int M = MarkerOf(*I, Which);
       if (M == 1)
         Live |= 1u << Which;
       else if (M == -1)
@@ -555,24 +569,27 @@ static bool markersNeverOverlap(Function &F, AllocaInst *A1, AllocaInst *A2) {
       Live |= Out.lookup(P);
     return Live;
   };
+  // Only a start marker makes an object live: the flow begins at their
+  // blocks and goes on only while something may be live (a block it never
+  // reaches has nothing live, as Out's default says).
   SmallVector<BasicBlock *, 32> Work;
-  for (BasicBlock &B : F)
-    Work.push_back(&B);
+  for (auto &[B, List] : Events)
+    Work.push_back(B);
   while (!Work.empty()) {
     BasicBlock *B = Work.pop_back_val();
     unsigned New = Transfer(*B, In(*B));
     auto [It, Inserted] = Out.try_emplace(B, New);
-    if (!Inserted && It->second == New)
+    if (Inserted ? New == 0 : It->second == New)
       continue;
     It->second = New;
     for (BasicBlock *S : successors(B))
       Work.push_back(S);
   }
-  for (BasicBlock &B : F) {
-    unsigned Live = In(B);
-    for (Instruction &I : B) {
+  for (auto &[B, List] : Events) {
+    unsigned Live = In(*B);
+    for (Instruction *I : List) {
       unsigned Which;
-      int M = MarkerOf(I, Which);
+      int M = MarkerOf(*I, Which);
       if (M == 1 && (Live & (1u << (1 - Which))))
         return false;
       if (M == 1)
@@ -581,7 +598,7 @@ static bool markersNeverOverlap(Function &F, AllocaInst *A1, AllocaInst *A2) {
         Live &= ~(1u << Which);
       else
         for (unsigned K = 0; K < 2; ++K)
-          if (Uses[K].count(&I) && !(Live & (1u << K)))
+          if (Uses[K].count(I) && !(Live & (1u << K)))
             return false;
     }
   }
@@ -616,8 +633,7 @@ static bool usesMutuallyUnreachable(AllocaInst *A1, AllocaInst *A2) {
 }
 
 bool ContinuationMatcher::neverLiveTogether(AllocaInst *A1, AllocaInst *A2) {
-  Function &F = *A1->getFunction();
-  return markersNeverOverlap(F, A1, A2) || usesMutuallyUnreachable(A1, A2);
+  return markersNeverOverlap(A1, A2) || usesMutuallyUnreachable(A1, A2);
 }
 
 /// The promise is the one alloca CoroSplit puts at a fixed place.
