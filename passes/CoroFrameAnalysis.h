@@ -272,10 +272,23 @@ struct FrameLayout {
   std::string liveStatesText(const FrameSlot &S) const;
 };
 
+/// A module's `llvm.var.annotation` calls (the recorded scope markers among
+/// them) by function. A caller that analyses every coroutine of a module in
+/// turn (the -O0 module pass, where all of them still hold their markers)
+/// builds it once: each coroutine then finds its own markers without going
+/// over everyone else's. Whoever erases annotations in a function drops the
+/// function's entry first.
+using AnnotationIndex =
+    llvm::DenseMap<const llvm::Function *,
+                   llvm::SmallVector<llvm::Instruction *, 8>>;
+AnnotationIndex indexAnnotations(llvm::Module &M);
+
 /// Analyse the frame of \p C. Never fails: an unanalysable frame comes back
-/// with Analyzable = false and the reason.
+/// with Analyzable = false and the reason. \p Annotations, if given, must be
+/// up to date for \p C's functions.
 FrameLayout analyzeFrame(const SplitCoroutine &C,
-                         FrameDetail Detail = FrameDetail::Full);
+                         FrameDetail Detail = FrameDetail::Full,
+                         const AnnotationIndex *Annotations = nullptr);
 
 /// Give every slot of \p L (analysed, accesses known) its Name, Origin and
 /// Source from the debug records, stores and calls of \p C's functions

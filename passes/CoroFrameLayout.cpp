@@ -155,9 +155,11 @@ struct FramePtr {
 
 class FrameAnalyzer {
 public:
-  FrameAnalyzer(const SplitCoroutine &C, FrameLayout &L)
+  FrameAnalyzer(const SplitCoroutine &C, FrameLayout &L,
+                const AnnotationIndex *Annotations)
       : C(C), L(L), DL(C.Resume->getParent()->getDataLayout()),
-        TagKindID(C.Resume->getContext().getMDKindID(ScopeTagKind)) {}
+        TagKindID(C.Resume->getContext().getMDKindID(ScopeTagKind)),
+        Annotations(Annotations) {}
 
   void run();
 
@@ -166,6 +168,7 @@ private:
   FrameLayout &L;
   const DataLayout &DL;
   unsigned TagKindID;
+  const AnnotationIndex *Annotations;
 
   DenseMap<Instruction *, SlotEffect> Effects;
   /// Stores to the index field, with the state values they may store.
@@ -1033,11 +1036,19 @@ threadedEdges(const DenseMap<BasicBlock *, unsigned> &FlowNumber,
 /// users, not every instruction of the clones. Other coroutines' markers are
 /// among them (those not handled yet, and copies of ramps inlined before
 /// their coroutine was handled), so only a coroutine with scoped slots looks,
-/// and where they outnumber this coroutine's code (at -O0 the module pass
-/// finds every coroutine's markers in place, and would go over them all for
-/// each coroutine) a walk over its running blocks is cheaper.
+/// and where they outnumber this coroutine's code a walk over its running
+/// blocks is cheaper. At -O0 the module pass finds every coroutine's markers
+/// in place and passes an index of them by function.
 SmallVector<Instruction *, 16> FrameAnalyzer::findScopeMarkers() const {
   SmallVector<Instruction *, 16> Found;
+  if (Annotations) {
+    for (auto &[F, Base] : L.FrameBases)
+      if (auto It = Annotations->find(F); It != Annotations->end())
+        for (Instruction *I : It->second)
+          if (Running.contains(I->getParent()))
+            Found.push_back(I);
+    return Found;
+  }
   Type *PtrTy = PointerType::getUnqual(C.Resume->getContext());
   Function *Annotation = Intrinsic::getDeclarationIfExists(
       C.Resume->getParent(), Intrinsic::var_annotation, {PtrTy, PtrTy});
@@ -1864,10 +1875,22 @@ void FrameAnalyzer::run() {
 
 } // namespace
 
-FrameLayout analyzeFrame(const SplitCoroutine &C, FrameDetail Detail) {
+AnnotationIndex indexAnnotations(Module &M) {
+  AnnotationIndex Index;
+  Type *PtrTy = PointerType::getUnqual(M.getContext());
+  if (Function *Annotation = Intrinsic::getDeclarationIfExists(
+          &M, Intrinsic::var_annotation, {PtrTy, PtrTy}))
+    for (User *U : Annotation->users())
+      if (auto *I = dyn_cast<Instruction>(U))
+        Index[I->getFunction()].push_back(I);
+  return Index;
+}
+
+FrameLayout analyzeFrame(const SplitCoroutine &C, FrameDetail Detail,
+                         const AnnotationIndex *Annotations) {
   FrameLayout L;
   L.Detail = Detail;
-  FrameAnalyzer(C, L).run();
+  FrameAnalyzer(C, L, Annotations).run();
   return L;
 }
 

@@ -26,9 +26,12 @@ namespace corofo {
 
 /// Run every enabled pass on coroutine \p C, then report the frame as it
 /// ends up. Returns true if IR changed; the caller invalidates analyses.
+/// \p Annotations: an index of the module's annotation calls, kept up to
+/// date here, or null.
 static bool handleCoroutine(const SplitCoroutine &C, const PluginOptions &Opts,
                             CompletedResumePolicy Policy, bool MarkResumeSites,
-                            FunctionAnalysisManager &FAM) {
+                            FunctionAnalysisManager &FAM,
+                            AnnotationIndex *Annotations) {
   auto &ORE = FAM.getResult<OptimizationRemarkEmitterAnalysis>(*C.anchor());
   // Slot names and the lower bound serve only readers of the report: with
   // no remark asked for, no size warning and no printout, they are left out.
@@ -36,8 +39,8 @@ static bool handleCoroutine(const SplitCoroutine &C, const PluginOptions &Opts,
                  ORE.allowExtraAnalysis(ReportRemarkPass) ||
                  ORE.allowExtraAnalysis(SlotRemarkPass) ||
                  ORE.allowExtraAnalysis(OverlapRemarkPass);
-  FrameLayout Layout =
-      analyzeFrame(C, Readers ? FrameDetail::Full : FrameDetail::Layout);
+  FrameLayout Layout = analyzeFrame(
+      C, Readers ? FrameDetail::Full : FrameDetail::Layout, Annotations);
   if (Opts.PrintAnalysis)
     printFrameLayout(C, Layout, errs());
   bool Changed = false;
@@ -61,6 +64,8 @@ static bool handleCoroutine(const SplitCoroutine &C, const PluginOptions &Opts,
   // other resume through a handle; the recorded scopes, which have served,
   // go (they must not outlive this layout).
   for (Function *F : C.functions()) {
+    if (Annotations)
+      Annotations->erase(F);
     ScopeMarkerStripper Strip(F->getContext());
     for (Instruction &I : instructions(*F)) {
       Changed |= Strip.visit(I);
@@ -109,7 +114,7 @@ PreservedAnalyses CoroFrameOptCGSCCPass::run(LazyCallGraph::SCC &SCC,
     // call graph needs no update.
     if (handleCoroutine(*C, Opts, Policy,
                         /*MarkResumeSites=*/Policy != CompletedResumePolicy::UB,
-                        FAM)) {
+                        FAM, /*Annotations=*/nullptr)) {
       invalidateCoroutine(*C, FAM);
       Changed = true;
     }
@@ -130,8 +135,12 @@ PreservedAnalyses CoroFrameOptModulePass::run(Module &M,
       FAM.invalidate(F, PreservedAnalyses::none());
       Changed = true;
     }
+  // Every coroutine's scope markers are still in place: each finds its own
+  // in an index made once.
+  AnnotationIndex Annotations = indexAnnotations(M);
   for (const SplitCoroutine &C : findSplitCoroutines(M))
-    if (handleCoroutine(C, Opts, Policy, /*MarkResumeSites=*/false, FAM)) {
+    if (handleCoroutine(C, Opts, Policy, /*MarkResumeSites=*/false, FAM,
+                        &Annotations)) {
       invalidateCoroutine(C, FAM);
       Changed = true;
     }
