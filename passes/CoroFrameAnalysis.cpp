@@ -9,6 +9,7 @@
 
 #include "CoroFrameAnalysis.h"
 
+#include "llvm/ADT/SmallString.h"
 #include "llvm/Demangle/Demangle.h"
 #include "llvm/IR/Constants.h"
 #include "llvm/IR/Function.h"
@@ -80,15 +81,23 @@ static bool isReferencedFrom(const Function &Target, const Function &F) {
 static std::optional<SplitCoroutine> buildFromStem(Module &M, StringRef Stem,
                                                    Function *Ramp) {
   SplitCoroutine C;
-  C.Resume = M.getFunction((Stem + ".resume").str());
-  C.Destroy = M.getFunction((Stem + ".destroy").str());
+  // Asked for every function the CGSCC walk visits: names built on the
+  // stack, not on the heap.
+  SmallString<128> Name;
+  auto clone = [&](StringRef Suffix) {
+    Name = Stem;
+    Name += Suffix;
+    return M.getFunction(Name);
+  };
+  C.Resume = clone(".resume");
+  C.Destroy = clone(".destroy");
   if (!C.Resume || !C.Destroy || !takesFramePointer(*C.Resume) ||
       !takesFramePointer(*C.Destroy))
     return std::nullopt;
-  C.Cleanup = M.getFunction((Stem + ".cleanup").str());
+  C.Cleanup = clone(".cleanup");
   if (C.Cleanup && !takesFramePointer(*C.Cleanup))
     C.Cleanup = nullptr;
-  C.NoAlloc = M.getFunction((Stem + ".noalloc").str());
+  C.NoAlloc = clone(".noalloc");
   if (C.NoAlloc && C.NoAlloc->isDeclaration())
     C.NoAlloc = nullptr;
   if (Ramp && !isReferencedFrom(*C.Resume, *Ramp) &&
@@ -180,7 +189,9 @@ std::optional<CoroABI> getUnsupportedABI(const Function &F) {
     }
   // Afterwards only the continuations' names remain: `F.resume.0`, ...
   const Module &M = *F.getParent();
-  if (F.hasName() && M.getFunction((F.getName() + ".resume.0").str()))
+  SmallString<128> Name(F.getName());
+  Name += ".resume.0";
+  if (F.hasName() && M.getFunction(Name))
     return CoroABI::Continuation;
   return std::nullopt;
 }

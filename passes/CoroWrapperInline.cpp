@@ -1751,9 +1751,21 @@ PreservedAnalyses CoroWrapperInlinePass::run(Module &M,
   DenseMap<Function *, std::optional<CoroFacts>> FactsCache;
   SmallVector<Function *, 8> Dead;
   bool Changed = false;
-  for (Function *F : calleesFirst(M)) {
-    if (!mayBeWrapper(*F))
-      continue;
+  // The order matters only between candidates (a wrapper of a wrapper): with
+  // fewer than two, no walk over every call of the module for it.
+  SmallVector<Function *, 32> Candidates;
+  for (Function &F : M)
+    if (!F.isDeclaration() && mayBeWrapper(F))
+      Candidates.push_back(&F);
+  if (Candidates.size() > 1) {
+    SmallPtrSet<Function *, 32> IsCandidate(Candidates.begin(),
+                                            Candidates.end());
+    Candidates.clear();
+    for (Function *F : calleesFirst(M))
+      if (IsCandidate.contains(F))
+        Candidates.push_back(F);
+  }
+  for (Function *F : Candidates) {
     // What the wrapper as written already decides spares the scratch copy
     // (the costly part of the pass): the copy only inlines functions that
     // are not coroutines, so it has the same suspends and the same call of
