@@ -1019,18 +1019,6 @@ threadedEdges(const DenseMap<BasicBlock *, unsigned> &FlowNumber,
   return Out;
 }
 
-/// Which escaped slots have recorded scopes, and where those may be open.
-///
-/// Sound because: before its first escape on a path an object is reached only
-/// through accesses this analysis sees; from an escape (or a start marker,
-/// for a pointer kept from an earlier scope) until a lifetime.end, which its
-/// end marker follows, any call may reach it, so it counts as open; after
-/// lifetime.end no access is defined until the next lifetime.start, which its
-/// start marker precedes. A suspend in state K keeps open across K what is
-/// open anywhere between an index store of K and the function's return (the
-/// coroutine may be resumed from there), and each clone's resume block for K
-/// starts with it. A slot with one untagged escape, a marker a later pass
-/// merged, or a coroutine whose ramp is not here, gets no scope.
 /// The annotation calls in blocks that run (markers among them). They are
 /// calls of the one annotation declaration coro-record-scopes uses: its
 /// users, not every instruction of the clones. Other coroutines' markers are
@@ -1087,6 +1075,18 @@ void FrameAnalyzer::findRunningBlocks() {
   }
 }
 
+/// Which escaped slots have recorded scopes, and where those may be open.
+///
+/// Sound because: before its first escape on a path an object is reached only
+/// through accesses this analysis sees; from an escape (or a start marker,
+/// for a pointer kept from an earlier scope) until a lifetime.end, which its
+/// end marker follows, any call may reach it, so it counts as open; after
+/// lifetime.end no access is defined until the next lifetime.start, which its
+/// start marker precedes. A suspend in state K keeps open across K what is
+/// open anywhere between an index store of K and the function's return (the
+/// coroutine may be resumed from there), and each clone's resume block for K
+/// starts with it. A slot with one untagged escape, a marker a later pass
+/// merged, or a coroutine whose ramp is not here, gets no scope.
 void FrameAnalyzer::computeScopes() {
   unsigned N = L.Slots.size();
   unsigned NumStates = L.States.size();
