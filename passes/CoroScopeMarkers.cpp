@@ -18,6 +18,7 @@
 #include "CoroScopeMarkers.h"
 
 #include "CoroFrameAnalysis.h"
+#include "ScopeMarkerFormat.h"
 #include "TransformBisect.h"
 
 #include "llvm/ADT/SmallPtrSet.h"
@@ -37,143 +38,6 @@ using namespace llvm;
 #define DEBUG_TYPE "coro-record-scopes"
 
 namespace corofo {
-
-static constexpr StringLiteral StartText = "corofo.scope.start";
-static constexpr StringLiteral EndText = "corofo.scope.end";
-static constexpr const char *IdKind = "corofo.scope.id";
-
-/// The text of a constant C string global, if \p V is one.
-static std::optional<StringRef> annotationText(const Value *V) {
-  const auto *GV = dyn_cast<GlobalVariable>(V->stripPointerCasts());
-  if (!GV || !GV->hasInitializer())
-    return std::nullopt;
-  const auto *Data = dyn_cast<ConstantDataSequential>(GV->getInitializer());
-  if (!Data || !Data->isCString())
-    return std::nullopt;
-  return Data->getAsCString();
-}
-
-ScopeMarker classifyScopeMarker(const Instruction &I, uint64_t &Id) {
-  const auto *II = dyn_cast<IntrinsicInst>(&I);
-  if (!II || II->getIntrinsicID() != Intrinsic::var_annotation)
-    return ScopeMarker::None;
-  std::optional<StringRef> Text = annotationText(II->getArgOperand(1));
-  if (!Text) {
-    // Not a constant string any more: two annotations merged by a later
-    // pass may have been ours.
-    return isa<Constant>(II->getArgOperand(1)) ? ScopeMarker::None
-                                               : ScopeMarker::Malformed;
-  }
-  if (*Text != StartText && *Text != EndText)
-    return ScopeMarker::None;
-  const auto *CI = dyn_cast<ConstantInt>(II->getArgOperand(3));
-  if (!CI)
-    return ScopeMarker::Malformed;
-  Id = CI->getZExtValue();
-  return *Text == StartText ? ScopeMarker::Start : ScopeMarker::End;
-}
-
-/// The arguments of \p CB that may carry attributes: the attribute list
-/// holds sets for the function, the return value and then the parameters up
-/// to the last one that has any (most calls have none: nothing to look up).
-static unsigned argsWithAttributes(const CallBase &CB) {
-  unsigned Sets = CB.getAttributes().getNumAttrSets();
-  return std::min<unsigned>(CB.arg_size(), Sets > 2 ? Sets - 2 : 0);
-}
-
-/// The tag of a call argument as a string parameter attribute "id:size".
-static std::optional<ScopeTag> argumentTag(const Instruction &I,
-                                           unsigned OpNo) {
-  const auto *CB = dyn_cast<CallBase>(&I);
-  if (!CB || OpNo >= argsWithAttributes(*CB))
-    return std::nullopt;
-  Attribute A = CB->getParamAttr(OpNo, ScopeTagKind);
-  if (!A.isStringAttribute())
-    return std::nullopt;
-  auto [IdText, SizeText] = A.getValueAsString().split(':');
-  ScopeTag T;
-  if (IdText.getAsInteger(10, T.Id) || SizeText.getAsInteger(10, T.Size))
-    return std::nullopt;
-  return T;
-}
-
-std::optional<ScopeTag> scopeTagFor(const Instruction &I, unsigned OpNo) {
-  return scopeTagFor(I, OpNo, I.getContext().getMDKindID(ScopeTagKind));
-}
-
-std::optional<ScopeTag> scopeTagFor(const Instruction &I, unsigned OpNo,
-                                    unsigned TagKindID) {
-  const MDNode *MD = I.getMetadata(TagKindID);
-  if (!MD)
-    return argumentTag(I, OpNo);
-  if (MD->getNumOperands() % 3)
-    return std::nullopt;
-  for (unsigned K = 0; K + 2 < MD->getNumOperands(); K += 3) {
-    auto *Op = mdconst::dyn_extract<ConstantInt>(MD->getOperand(K));
-    auto *Id = mdconst::dyn_extract<ConstantInt>(MD->getOperand(K + 1));
-    auto *Size = mdconst::dyn_extract<ConstantInt>(MD->getOperand(K + 2));
-    if (Op && Id && Size && Op->getZExtValue() == OpNo)
-      return ScopeTag{Id->getZExtValue(), Size->getZExtValue()};
-  }
-  return std::nullopt;
-}
-
-/// Drop the tag attributes from \p I's arguments.
-static bool removeArgumentTags(Instruction &I) {
-  auto *CB = dyn_cast<CallBase>(&I);
-  if (!CB)
-    return false;
-  bool Changed = false;
-  for (unsigned K = 0, E = argsWithAttributes(*CB); K < E; ++K)
-    if (CB->getParamAttr(K, ScopeTagKind).isValid()) {
-      CB->removeParamAttr(K, ScopeTagKind);
-      Changed = true;
-    }
-  return Changed;
-}
-
-ScopeMarkerStripper::ScopeMarkerStripper(LLVMContext &Ctx)
-    : TagKindID(Ctx.getMDKindID(ScopeTagKind)),
-      IdKindID(Ctx.getMDKindID(IdKind)) {}
-
-bool ScopeMarkerStripper::visit(Instruction &I) {
-  // Markers and argument tags are on calls, tags in metadata: the rest
-  // (most of a function) has nothing to strip.
-  if (!isa<CallBase>(I) && !I.hasMetadataOtherThanDebugLoc())
-    return false;
-  uint64_t Id = 0;
-  ScopeMarker K = classifyScopeMarker(I, Id);
-  if (K == ScopeMarker::Start || K == ScopeMarker::End)
-    Dead.push_back(&I);
-  bool Changed = false;
-  // Each lookup hashes into the context's metadata table, and at -O1+
-  // most loads and stores carry TBAA: one lookup each, as only allocas
-  // carry an object id.
-  if (I.hasMetadataOtherThanDebugLoc()) {
-    unsigned Kind = isa<AllocaInst>(I) ? IdKindID : TagKindID;
-    if (I.getMetadata(Kind)) {
-      I.setMetadata(Kind, nullptr);
-      Changed = true;
-    }
-  }
-  return removeArgumentTags(I) || Changed;
-}
-
-bool ScopeMarkerStripper::finish() {
-  for (Instruction *I : Dead)
-    I->eraseFromParent();
-  bool Changed = !Dead.empty();
-  Dead.clear();
-  return Changed;
-}
-
-bool stripScopeMarkers(Function &F) {
-  ScopeMarkerStripper Strip(F.getContext());
-  bool Changed = false;
-  for (Instruction &I : instructions(F))
-    Changed |= Strip.visit(I);
-  return Strip.finish() || Changed;
-}
 
 namespace {
 
@@ -338,7 +202,7 @@ PreservedAnalyses CoroRecordScopesPass::run(Function &F,
   uint64_t NextId = 0;
   bool Stripped = false;
   unsigned TagKindID = F.getContext().getMDKindID(ScopeTagKind);
-  unsigned IdKindID = F.getContext().getMDKindID(IdKind);
+  unsigned IdKindID = F.getContext().getMDKindID(ScopeIdKind);
   for (Instruction &I : instructions(F)) {
     if (auto *AI = dyn_cast<AllocaInst>(&I)) {
       Allocas.push_back(AI);
@@ -359,9 +223,9 @@ PreservedAnalyses CoroRecordScopesPass::run(Function &F,
     }
     if (auto *CB = dyn_cast<CallBase>(&I))
       for (unsigned Arg = 0, E = argsWithAttributes(*CB); Arg < E; ++Arg)
-        if (std::optional<ScopeTag> T = argumentTag(I, Arg))
+        if (std::optional<ScopeTag> T = argumentScopeTag(I, Arg))
           NextId = std::max(NextId, T->Id + 1);
-    Stripped |= removeArgumentTags(I);
+    Stripped |= removeArgumentScopeTags(I);
   }
   PreservedAnalyses PA;
   PA.preserveSet<CFGAnalyses>();
@@ -394,8 +258,8 @@ PreservedAnalyses CoroRecordScopesPass::run(Function &F,
   Type *PtrTy = PointerType::getUnqual(Ctx);
   Function *Annotation = Intrinsic::getOrInsertDeclaration(
       &M, Intrinsic::var_annotation, {PtrTy, PtrTy});
-  GlobalVariable *StartStr = annotationString(M, StartText);
-  GlobalVariable *EndStr = annotationString(M, EndText);
+  GlobalVariable *StartStr = annotationString(M, ScopeStartText);
+  GlobalVariable *EndStr = annotationString(M, ScopeEndText);
   Constant *Null = ConstantPointerNull::get(cast<PointerType>(PtrTy));
   auto marker = [&](GlobalVariable *Text, uint64_t Id) {
     return CallInst::Create(
@@ -433,7 +297,7 @@ PreservedAnalyses CoroRecordScopesPass::run(Function &F,
   }
   for (Instruction *I : Conflicts) {
     I->setMetadata(TagKindID, nullptr);
-    removeArgumentTags(*I);
+    removeArgumentScopeTags(*I);
   }
   return PA;
 }
@@ -447,7 +311,7 @@ PreservedAnalyses CoroScopeMarkersCleanupPass::run(Module &M,
       FAM.invalidate(F, PreservedAnalyses::none());
       Changed = true;
     }
-  for (StringRef Text : {StartText, EndText})
+  for (StringRef Text : {ScopeStartText, ScopeEndText})
     if (GlobalVariable *GV = M.getNamedGlobal(("." + Text).str());
         GV && GV->use_empty()) {
       GV->eraseFromParent();

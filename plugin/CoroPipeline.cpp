@@ -12,6 +12,7 @@
 #include "CoroFrameReport.h"
 #include "CoroFrameSizeMarkers.h"
 #include "CoroScopeMarkers.h"
+#include "ScopeMarkerFormat.h"
 #include "CoroStateCollapse.h"
 
 #include "llvm/Analysis/OptimizationRemarkEmitter.h"

@@ -4,22 +4,19 @@
 //
 //===----------------------------------------------------------------------===//
 /// \file
-/// The one place that answers questions about a coroutine after LLVM's
-/// CoroSplit: which functions form it (ramp, .resume, .destroy, .cleanup,
-/// .noalloc), how big its frame is and where that size is recorded. Passes ask
-/// here; they do not walk the IR for frame facts on their own.
-///
-/// A split switch-ABI coroutine is recognised by CoroSplit's naming contract:
-/// the clones of ramp `F` are `F.resume`, `F.destroy`, `F.cleanup` (dropped once
-/// unused) and `F.noalloc` (only for [[clang::coro_await_elidable]]). We check
-/// the contract rather than trust it: the resume clone must take the frame
-/// pointer as its first parameter, and the ramp, when present, must refer to
-/// it. Retcon and async coroutines name their continuations `F.resume.N` and
-/// are reported as unsupported, never changed.
+/// The one place that answers questions about a coroutine's frame after
+/// LLVM's CoroSplit: its slots, suspend states, which slot is live across
+/// which state, the lower bound of its size, what each slot holds in source
+/// terms, and where the size is recorded. A plain data result
+/// (FrameLayout) of analyzeFrame; the phases that compute it are private
+/// (FrameAnalyzer.h). Passes ask here; they do not walk the IR for frame
+/// facts on their own.
 //===----------------------------------------------------------------------===//
 
-#ifndef COROFRAMEOPT_PASSES_COROFRAMEANALYSIS_H
-#define COROFRAMEOPT_PASSES_COROFRAMEANALYSIS_H
+#ifndef COROFRAMEOPT_ANALYSIS_COROFRAMEANALYSIS_H
+#define COROFRAMEOPT_ANALYSIS_COROFRAMEANALYSIS_H
+
+#include "SplitCoroutine.h"
 
 #include "llvm/ADT/BitVector.h"
 #include "llvm/ADT/DenseMap.h"
@@ -45,68 +42,6 @@ class Value;
 } // namespace llvm
 
 namespace corofo {
-
-/// The lowering ABI of a coroutine. Only Switch (what clang emits for C++20)
-/// is analysed and transformed.
-enum class CoroABI {
-  Switch,
-  Retcon,
-  Async,
-  /// Retcon or async: after CoroCleanup only `F.resume.N` names remain.
-  Continuation
-};
-
-/// The functions of one split switch-ABI coroutine.
-struct SplitCoroutine {
-  llvm::Function *Ramp = nullptr;    ///< May be null once inlined/removed.
-  llvm::Function *Resume = nullptr;  ///< Always present.
-  llvm::Function *Destroy = nullptr; ///< Always present.
-  llvm::Function *Cleanup = nullptr; ///< Null once dead (e.g. after O2 DCE).
-  llvm::Function *NoAlloc = nullptr; ///< Only with coro_await_elidable.
-
-  /// Frame size and alignment, as recorded on the clones' frame parameter
-  /// (`dereferenceable(N) align(A)`). Absent when the attributes were dropped.
-  std::optional<uint64_t> FrameSize;
-  std::optional<llvm::Align> FrameAlign;
-
-  /// The source-level name: the ramp's (or the resume clone's stem) name.
-  std::string Name;
-
-  /// Ramp first (when present), then the clones that exist.
-  llvm::SmallVector<llvm::Function *, 5> functions() const;
-  /// The function that carries the coroutine's source location for remarks.
-  llvm::Function *anchor() const { return Ramp ? Ramp : Resume; }
-};
-
-/// A coroutine we recognise but do not handle (retcon or async ABI).
-struct UnsupportedCoroutine {
-  llvm::Function *F;
-  CoroABI ABI;
-};
-
-/// If \p Ramp is the ramp of a split switch-ABI coroutine, return it.
-std::optional<SplitCoroutine> getSplitCoroutine(llvm::Function &Ramp);
-
-/// If \p F is the ramp or one of the clones of a split switch-ABI coroutine,
-/// return the coroutine (so a CGSCC walk can act on its first member seen).
-std::optional<SplitCoroutine> getSplitCoroutineOf(llvm::Function &F);
-
-/// Every split switch-ABI coroutine of \p M, in module order of their resume
-/// clones (deterministic). Coroutines whose ramp is gone are included.
-llvm::SmallVector<SplitCoroutine, 8> findSplitCoroutines(llvm::Module &M);
-
-/// If \p F is the ramp of a retcon or async coroutine, say which.
-std::optional<CoroABI> getUnsupportedABI(const llvm::Function &F);
-
-/// Whether \p F is a coroutine before CoroSplit with the switch ABI (what
-/// clang emits for C++20: `presplitcoroutine` and a call of llvm.coro.id).
-bool isSwitchPresplitCoroutine(const llvm::Function &F);
-
-/// Printable name of an ABI ("switch", "retcon", "async", "retcon-or-async").
-llvm::StringRef abiName(CoroABI ABI);
-
-/// Demangled, human-readable name of a coroutine or function.
-std::string displayName(llvm::StringRef MangledName);
 
 //===----------------------------------------------------------------------===//
 // Frame layout, states and liveness.
@@ -159,14 +94,14 @@ struct FrameSlot {
   /// unless it is Scoped.
   bool Escaped = false;
   /// An escaped object whose scope was recorded before CoroSplit
-  /// (CoroScopeMarkers.h): it is live only where its scope may be open.
+  /// (ScopeMarkerFormat.h): it is live only where its scope may be open.
   bool Scoped = false;
   /// Every instruction, in any function of the coroutine, that reads, writes
   /// or takes the address of the slot.
   llvm::SmallVector<llvm::Instruction *, 4> Accesses;
   /// Suspend states (indices into FrameLayout::States) the slot is live across.
   llvm::BitVector LiveStates;
-  /// Objects recorded before CoroSplit (scope tags, CoroScopeMarkers.h)
+  /// Objects recorded before CoroSplit (scope tags, ScopeMarkerFormat.h)
   /// whose accesses touch the slot, as (object id, size in bytes); each
   /// starts at its field's start. Empty without tags (e.g. at -O0).
   llvm::SmallVector<std::pair<uint64_t, uint64_t>, 2> Objects;
@@ -292,9 +227,9 @@ FrameLayout analyzeFrame(const SplitCoroutine &C,
 
 /// Give every slot of \p L (analysed, accesses known) its Name, Origin and
 /// Source from the debug records, stores and calls of \p C's functions
-/// (CoroFrameNames.cpp). Part of analyzeFrame.
+/// (FrameNames.cpp). Part of analyzeFrame.
 void nameFrameSlots(const SplitCoroutine &C, FrameLayout &L);
 
 } // namespace corofo
 
-#endif // COROFRAMEOPT_PASSES_COROFRAMEANALYSIS_H
+#endif // COROFRAMEOPT_ANALYSIS_COROFRAMEANALYSIS_H

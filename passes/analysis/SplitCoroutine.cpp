@@ -1,4 +1,4 @@
-//===- CoroFrameAnalysis.cpp - Facts about split coroutine frames ---------===//
+//===- SplitCoroutine.cpp - The functions of a split coroutine ------------===//
 //
 // Part of CoroFrameOpt, an LLVM pass plugin for C++20 coroutine frames.
 //
@@ -7,7 +7,7 @@
 /// Recognition of split coroutines; see the header for the contract.
 //===----------------------------------------------------------------------===//
 
-#include "CoroFrameAnalysis.h"
+#include "SplitCoroutine.h"
 
 #include "llvm/ADT/SmallString.h"
 #include "llvm/Demangle/Demangle.h"

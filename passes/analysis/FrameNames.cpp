@@ -1,4 +1,4 @@
-//===- CoroFrameNames.cpp - What each frame slot holds, in source terms ---===//
+//===- FrameNames.cpp - What each frame slot holds, in source terms ------===//
 //
 // Part of CoroFrameOpt, an LLVM pass plugin for C++20 coroutine frames.
 //
@@ -34,7 +34,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "CoroFrameAnalysis.h"
-#include "CoroScopeMarkers.h"
+#include "ScopeMarkerFormat.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SmallPtrSet.h"

@@ -1,0 +1,237 @@
+//===- FrameAnalyzer.h - The frame analysis' private state --------*- C++ -*-===//
+//
+// Part of CoroFrameOpt, an LLVM pass plugin for C++20 coroutine frames.
+//
+//===----------------------------------------------------------------------===//
+/// \file
+/// What the phases of the frame analysis share, and nothing a pass needs:
+/// the analyzer's state between its phases, one file per phase
+/// (FrameSlots.cpp, FrameAccesses.cpp, FrameStates.cpp, FrameControlFlow.cpp,
+/// FrameScopes.cpp, FrameLiveness.cpp, FrameNames.cpp), run in order by
+/// CoroFrameAnalysis.cpp. Passes include CoroFrameAnalysis.h only.
+//===----------------------------------------------------------------------===//
+
+#ifndef COROFRAMEOPT_ANALYSIS_FRAMEANALYZER_H
+#define COROFRAMEOPT_ANALYSIS_FRAMEANALYZER_H
+
+#include "CoroFrameAnalysis.h"
+#include "ScopeMarkerFormat.h"
+
+#include "llvm/ADT/BitVector.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/SmallBitVector.h"
+#include "llvm/ADT/SmallPtrSet.h"
+#include "llvm/ADT/SmallVector.h"
+#include "llvm/ADT/Twine.h"
+#include "llvm/IR/BasicBlock.h"
+#include "llvm/IR/Function.h"
+#include "llvm/IR/Instruction.h"
+#include "llvm/IR/Module.h"
+
+#include <optional>
+#include <vector>
+
+namespace llvm {
+class ConstantInt;
+class DataLayout;
+} // namespace llvm
+
+namespace corofo {
+
+using namespace llvm;
+
+/// vectors: one per accessing instruction, so no heap block each for the
+/// usual frame of a few dozen slots.
+struct SlotEffect {
+  SmallBitVector Uses;     ///< Slots read.
+  SmallBitVector Kills;    ///< Slots completely overwritten.
+  SmallBitVector Writes;   ///< Slots written, wholly or in part, or maybe written.
+  SmallBitVector Touches;  ///< Slots read, written or addressed (for Accesses).
+};
+
+/// Dst |= Src, Dst &= ~Src for an effect's slots.
+inline void orInto(BitVector &Dst, const SmallBitVector &Src) {
+  for (unsigned I : Src.set_bits())
+    Dst.set(I);
+}
+inline void resetIn(BitVector &Dst, const SmallBitVector &Src) {
+  for (unsigned I : Src.set_bits())
+    Dst.reset(I);
+}
+
+/// The instructions among the keys of some maps, grouped by block (numbered
+/// as the analysis numbers them) and in program order within each: the event
+/// walks below visit these instead of every instruction (a clone after
+/// inlining has thousands, a few dozen of which touch the frame). One array
+/// and an offset per block: a map of per-block vectors cost more to build
+/// than the walks that read it.
+class EventsByBlock {
+public:
+  template <typename... MapTs>
+  EventsByBlock(const DenseMap<const BasicBlock *, unsigned> &Number,
+                const MapTs &...Maps) {
+    SmallVector<std::pair<unsigned, Instruction *>, 64> Keyed;
+    auto add = [&](const auto &Map) {
+      for (const auto &Entry : Map)
+        if (auto It = Number.find(Entry.first->getParent());
+            It != Number.end())
+          Keyed.push_back({It->second, Entry.first});
+    };
+    (add(Maps), ...);
+    llvm::sort(Keyed, [](const auto &A, const auto &B) {
+      if (A.first != B.first)
+        return A.first < B.first;
+      return A.second != B.second && A.second->comesBefore(B.second);
+    });
+    Keyed.erase(std::unique(Keyed.begin(), Keyed.end()), Keyed.end());
+    Start.assign(Number.size() + 1, 0);
+    Insts.reserve(Keyed.size());
+    for (auto [Block, I] : Keyed) {
+      ++Start[Block + 1];
+      Insts.push_back(I);
+    }
+    for (unsigned B = 0; B < Number.size(); ++B)
+      Start[B + 1] += Start[B];
+  }
+  ArrayRef<Instruction *> of(unsigned Block) const {
+    return ArrayRef(Insts).slice(Start[Block], Start[Block + 1] - Start[Block]);
+  }
+
+private:
+  std::vector<Instruction *> Insts;
+  std::vector<unsigned> Start;
+};
+
+/// A frame-derived pointer: constant offset from the frame start, or unknown
+/// within the slot that contains Offset.
+struct FramePtr {
+  Value *V;
+  uint64_t Offset;
+  bool Exact; ///< False after a variable GEP: somewhere inside the slot.
+  int Root = -1; ///< Slot the first GEP off the frame pointer landed in.
+  /// Came through a phi or select: scope tags may name another object.
+  bool ViaMerge = false;
+};
+
+class FrameAnalyzer {
+public:
+  FrameAnalyzer(const SplitCoroutine &C, FrameLayout &L,
+                const AnnotationIndex *Annotations)
+      : C(C), L(L), DL(C.Resume->getParent()->getDataLayout()),
+        TagKindID(C.Resume->getContext().getMDKindID(ScopeTagKind)),
+        Annotations(Annotations) {}
+
+  void run();
+
+private:
+  const SplitCoroutine &C;
+  FrameLayout &L;
+  const DataLayout &DL;
+  unsigned TagKindID;
+  const AnnotationIndex *Annotations;
+
+  DenseMap<Instruction *, SlotEffect> Effects;
+  /// Stores to the index field, with the state values they may store.
+  DenseMap<Instruction *, SmallVector<uint64_t, 2>> IndexStoreValues;
+  /// Per state (position in L.States), the slots live across it.
+  std::vector<BitVector> LiveAcross;
+  /// Slots escaped or otherwise live everywhere.
+  BitVector AlwaysLive;
+  /// First walk: per slot, the sizes of the objects its tagged accesses say
+  /// it holds (a field LLVM gave several objects is split by them).
+  DenseMap<unsigned, SmallVector<uint64_t, 4>> ObjectSizes;
+  /// Per slot, the objects (tag ids; -1: an access without a tag) whose
+  /// accesses touch it.
+  DenseMap<unsigned, SmallVector<int64_t, 2>> Touchers;
+  /// The size each object's tags give (tag id -> bytes).
+  DenseMap<uint64_t, uint64_t> ObjectSize;
+  /// Per slot, each escaping instruction with the object id of its scope tag
+  /// (-1: untagged).
+  DenseMap<unsigned, SmallVector<std::pair<Instruction *, int64_t>, 2>>
+      Escapes;
+  /// Per state, the Scoped slots that may be open across it; per
+  /// instruction, the Scoped slots that may be open while it runs (absent:
+  /// none).
+  std::vector<BitVector> ScopeAcross;
+  DenseMap<Instruction *, BitVector> OpenAt;
+  /// Start markers of Scoped slots, with the slots whose bytes are
+  /// undefined from there on: no value is live across one (backward: a kill).
+  DenseMap<Instruction *, SmallVector<unsigned, 1>> ScopeStarts;
+  /// Each clone's entry blocks up to and including its dispatch. Liveness
+  /// there is the union over all states, but only one state's slots hold
+  /// values at run time (the index says which): no point to count bytes at.
+  SmallPtrSet<BasicBlock *, 8> DispatchBlocks;
+  /// Position of each block (function order, then layout order), for
+  /// deterministic output.
+  DenseMap<const BasicBlock *, unsigned> BlockOrder;
+  /// Blocks that run: reachable from their function's entry over feasible
+  /// edges. CoroSplit leaves the other states' code in each function until
+  /// it is simplified (about half of the blocks of unsimplified clones);
+  /// what never runs holds no value and clobbers none.
+  SmallPtrSet<BasicBlock *, 32> Running;
+
+  bool fail(const Twine &Why) {
+    if (L.WhyNot.empty())
+      L.WhyNot = Why.str();
+    L.Analyzable = false;
+    return false;
+  }
+
+  bool findFrameBases();
+  bool buildSlots();
+  void buildSlotsFromType();
+  void buildSlotsFromAccesses();
+  bool walkAccesses(Function &F, Value *Base);
+  bool collectRanges(Function &F, Value *Base,
+                     SmallVectorImpl<std::pair<uint64_t, uint64_t>> &Ranges);
+  int slotAt(uint64_t Offset) const { return L.slotAt(Offset); }
+  void touchRange(Instruction *I, uint64_t Off, uint64_t Size, bool Read,
+                  bool Write, bool Exact, std::optional<ScopeTag> Tag);
+  void touchHandle(Instruction *I);
+  void noteEscape(unsigned Id, Instruction *I, std::optional<ScopeTag> Tag);
+  std::optional<ScopeTag> tagOf(Instruction *I, unsigned OpNo,
+                                const FramePtr &P);
+  SmallVector<unsigned, 4> reach(unsigned Id,
+                                 std::optional<ScopeTag> Tag) const;
+  void noteToucher(unsigned Id, std::optional<ScopeTag> Tag);
+  uint64_t groupBegin(unsigned Id) const {
+    return L.Slots[L.Slots[Id].GroupStart].Offset;
+  }
+  uint64_t groupEnd(unsigned Id) const {
+    const FrameSlot &S = L.Slots[Id];
+    return L.Slots[S.GroupStart + S.GroupSize - 1].end();
+  }
+  bool splitSharedFields();
+  void findRunningBlocks();
+  SmallVector<Instruction *, 16> findScopeMarkers() const;
+  void computeScopes();
+  void noteSpan(Instruction *I);
+  SlotEffect &effect(Instruction *I);
+  bool findStates();
+  bool recordIndexStores();
+  void computeLiveness();
+  void computeLowerBound();
+  void recordSlotObjects();
+};
+
+/// False when \p From's terminator cannot branch to \p To: its condition is
+/// a constant that selects another successor. CoroSplit leaves such
+/// switches (on the folded result of llvm.coro.suspend) in every function it
+/// creates; their dead arms would otherwise open scopes on paths that never
+/// run.
+bool isFeasibleEdge(const BasicBlock *From, const BasicBlock *To);
+/// \p V as a constant integer: a constant, or a comparison of two (unfolded
+/// code: `icmp eq i32 0, 0` where CoroSplit put a cleanup's destination),
+/// with \p Subst standing for \p Phi when given.
+const ConstantInt *constantCondition(const Value *V,
+                                     const PHINode *Phi = nullptr,
+                                     const Value *Subst = nullptr);
+/// The successor of \p T taken when its condition is \p C.
+const BasicBlock *successorFor(const Instruction *T, const ConstantInt *C);
+/// The condition of \p T, a conditional branch or switch (else null).
+const Value *branchCondition(const Instruction *T);
+
+} // namespace corofo
+
+#endif // COROFRAMEOPT_ANALYSIS_FRAMEANALYZER_H

@@ -1,0 +1,273 @@
+//===- FrameLiveness.cpp - Liveness of frame slots across suspends -----===//
+//
+// Part of CoroFrameOpt, an LLVM pass plugin for C++20 coroutine frames.
+//
+//===----------------------------------------------------------------------===//
+/// \file
+/// Step 5 of the frame analysis (CoroFrameAnalysis.cpp): backward data flow over
+/// the blocks that run, glued at the suspend states, gives the slots live
+/// across each state; from that the lower bound of the frame size.
+//===----------------------------------------------------------------------===//
+
+#include "FrameAnalyzer.h"
+
+#include "llvm/IR/CFG.h"
+#include "llvm/IR/Instructions.h"
+
+using namespace llvm;
+
+namespace corofo {
+
+void FrameAnalyzer::computeLiveness() {
+  unsigned N = L.Slots.size();
+  LiveAcross.assign(L.States.size(), BitVector(N));
+  AlwaysLive = BitVector(N);
+  // The index is read on entry to every clone, so it survives every state.
+  for (const FrameSlot &S : L.Slots)
+    if ((S.Escaped && !S.Scoped) || S.isFixed() || S.Kind == SlotKind::Index)
+      AlwaysLive.set(S.Id);
+
+  // Per block, the instructions that change liveness, and those whose
+  // interference counts (those, and the ones computeScopes recorded an open
+  // set at), in program order: the walks below skip the rest, which neither
+  // change what is live nor add anything another instruction does not.
+  // Blocks of all the coroutine's functions are numbered densely.
+  struct BlockEvents {
+    BasicBlock *BB;
+    ArrayRef<Instruction *> Live, Interfering;
+    SmallVector<unsigned, 2> Succs, Preds;
+    bool StoresIndex = false;
+    bool Runs = false;
+  };
+  // Numbered as BlockOrder numbers them.
+  std::vector<BlockEvents> Blocks;
+  const DenseMap<const BasicBlock *, unsigned> &NumberOf = BlockOrder;
+  EventsByBlock LiveEvents(NumberOf, Effects, ScopeStarts, IndexStoreValues);
+  EventsByBlock InterferingEvents(NumberOf, Effects, ScopeStarts,
+                                  IndexStoreValues, OpenAt);
+  for (auto &[F, Base] : L.FrameBases)
+    for (BasicBlock &BB : *F) {
+      assert(NumberOf.lookup(&BB) == Blocks.size() && "numbered in order");
+      BlockEvents &E = Blocks.emplace_back();
+      E.BB = &BB;
+      // A block that never runs is left out of the flow: no edge, no event.
+      E.Runs = Running.contains(&BB);
+      if (!E.Runs)
+        continue;
+      E.Live = LiveEvents.of(Blocks.size() - 1);
+      E.Interfering = InterferingEvents.of(Blocks.size() - 1);
+      E.StoresIndex = any_of(E.Live, [&](Instruction *I) {
+        return IndexStoreValues.count(I);
+      });
+    }
+  for (unsigned B = 0; B < Blocks.size(); ++B) {
+    if (!Blocks[B].Runs)
+      continue;
+    for (BasicBlock *Succ : successors(Blocks[B].BB))
+      if (auto It = NumberOf.find(Succ);
+          It != NumberOf.end() && Blocks[It->second].Runs &&
+          isFeasibleEdge(Blocks[B].BB, Succ)) {
+        Blocks[B].Succs.push_back(It->second);
+        Blocks[It->second].Preds.push_back(B);
+      }
+  }
+
+  // Live-in sets per block, to a fixed point over all functions
+  // (LiveAcross feeds the gens at index stores): a worklist, seeded in
+  // reverse block order, that revisits a block's predecessors when its
+  // live-in set grows.
+  std::vector<BitVector> LiveIn(Blocks.size(), BitVector(N));
+  auto transfer = [&](Instruction &I, BitVector &Live) {
+    auto It = Effects.find(&I);
+    if (It != Effects.end()) {
+      resetIn(Live, It->second.Kills);
+      orInto(Live, It->second.Uses);
+    }
+    if (auto KIt = ScopeStarts.find(&I); KIt != ScopeStarts.end())
+      for (unsigned Slot : KIt->second)
+        Live.reset(Slot);
+    auto SIt = IndexStoreValues.find(&I);
+    if (SIt != IndexStoreValues.end())
+      for (uint64_t St : SIt->second)
+        Live |= LiveAcross[St];
+  };
+  auto liveOut = [&](const BlockEvents &E) {
+    BitVector Live(N);
+    for (unsigned Succ : E.Succs)
+      Live |= LiveIn[Succ];
+    return Live;
+  };
+  SmallVector<unsigned, 64> Work;
+  BitVector Queued(Blocks.size());
+  auto enqueue = [&](unsigned B) {
+    if (!Queued.test(B)) {
+      Queued.set(B);
+      Work.push_back(B);
+    }
+  };
+  for (unsigned B = 0; B < Blocks.size(); ++B)
+    if (Blocks[B].Runs)
+      enqueue(B); // popped from the back: the last block first
+  bool Changed = true;
+  while (Changed) {
+    while (!Work.empty()) {
+      unsigned B = Work.pop_back_val();
+      Queued.reset(B);
+      BitVector Live = liveOut(Blocks[B]);
+      for (Instruction *I : reverse(Blocks[B].Live))
+        transfer(*I, Live);
+      if (Live != LiveIn[B]) {
+        LiveIn[B] = std::move(Live);
+        for (unsigned Pred : Blocks[B].Preds)
+          enqueue(Pred);
+      }
+    }
+    Changed = false;
+    for (unsigned St = 0; St < L.States.size(); ++St) {
+      BitVector Across = LiveAcross[St];
+      for (auto &[F, BB] : L.States[St].ResumeBlocks)
+        if (auto It = NumberOf.find(BB); It != NumberOf.end())
+          Across |= LiveIn[It->second];
+      if (Across != LiveAcross[St]) {
+        LiveAcross[St] = Across;
+        Changed = true;
+      }
+    }
+    if (Changed)
+      for (unsigned B = 0; B < Blocks.size(); ++B)
+        if (Blocks[B].StoresIndex)
+          enqueue(B);
+  }
+
+  // Across a state: what is live on entry to its resume blocks, and the
+  // scoped objects that may be open there.
+  std::vector<BitVector> StateLive = LiveAcross;
+  for (unsigned St = 0; St < L.States.size(); ++St)
+    StateLive[St] |= ScopeAcross[St];
+  for (FrameSlot &S : L.Slots) {
+    S.LiveStates = BitVector(L.States.size());
+    for (unsigned St = 0; St < L.States.size(); ++St)
+      if (StateLive[St].test(S.Id) || AlwaysLive.test(S.Id))
+        S.LiveStates.set(St);
+  }
+
+  // Interference: a write clobbers its bytes while the slots live past it,
+  // and those it reads or touches, hold their values.
+  // Rows are filled one-sided (a word-wide OR per call) and made symmetric
+  // once at the end: setting the column bit by bit on every call was most of
+  // this function's time on frames with many slots.
+  L.Interferes.assign(N, BitVector(N));
+  auto interfere = [&](unsigned A, const BitVector &With) {
+    L.Interferes[A] |= With;
+  };
+  // Sets of slots live together somewhere: candidates for the lower bound
+  // (each distinct set once), which only reports read.
+  bool WantBound = L.Detail == FrameDetail::Full;
+  DenseSet<BitVector> Together;
+  if (WantBound)
+    Together.insert(StateLive.begin(), StateLive.end());
+  for (BlockEvents &E : Blocks) {
+    if (!E.Runs)
+      continue;
+    bool InDispatch = DispatchBlocks.contains(E.BB);
+    BitVector Live = liveOut(E);
+    for (Instruction *IP : reverse(E.Interfering)) {
+      Instruction &I = *IP;
+      // Live is what is live after I.
+      auto It = Effects.find(&I);
+      auto OIt = OpenAt.find(&I);
+      if (It != Effects.end()) {
+        BitVector WithDefs = Live;
+        orInto(WithDefs, It->second.Touches);
+        for (unsigned W : It->second.Writes.set_bits())
+          interfere(W, WithDefs);
+      }
+      // An open scoped object may be read or written by any call through
+      // its escaped address: it holds its bytes against everything that
+      // is live or touched here.
+      if (OIt != OpenAt.end()) {
+        BitVector With = Live;
+        With |= OIt->second;
+        if (It != Effects.end())
+          orInto(With, It->second.Touches);
+        for (unsigned A : OIt->second.set_bits())
+          interfere(A, With);
+      }
+      if (WantBound && !InDispatch &&
+          (It != Effects.end() || OIt != OpenAt.end())) {
+        BitVector Now = Live;
+        if (It != Effects.end()) {
+          orInto(Now, It->second.Uses);
+          orInto(Now, It->second.Writes);
+        }
+        if (OIt != OpenAt.end())
+          Now |= OIt->second;
+        Together.insert(std::move(Now));
+      }
+      transfer(I, Live);
+    }
+  }
+  // Slots live across the same state hold values at the same time.
+  for (const BitVector &Across : StateLive)
+    for (unsigned A : Across.set_bits())
+      interfere(A, Across);
+  for (unsigned A : AlwaysLive.set_bits())
+    L.Interferes[A].set();
+  for (unsigned A = 0; A < N; ++A)
+    for (unsigned B : L.Interferes[A].set_bits())
+      L.Interferes[B].set(A);
+  for (unsigned A = 0; A < N; ++A)
+    L.Interferes[A].reset(A);
+
+  // The lower bound's live bytes: for each set, the heaviest clique of the
+  // interference graph found greedily inside it (plus escaped slots, which
+  // interfere with all). A clique's slots need disjoint bytes in any layout
+  // the overlap pass may choose, so the bound never exceeds what it reaches.
+  auto cliqueBytes = [&](BitVector Set) {
+    Set |= AlwaysLive;
+    SmallVector<unsigned, 16> Members;
+    for (unsigned Id : Set.set_bits())
+      if (!L.Slots[Id].isFixed() && L.Slots[Id].Kind != SlotKind::Index)
+        Members.push_back(Id);
+    return L.greedyCliqueBytes(Members);
+  };
+  if (!WantBound)
+    return;
+  uint64_t Max = cliqueBytes(BitVector(N));
+  for (const BitVector &Set : Together)
+    Max = std::max(Max, cliqueBytes(Set));
+  L.MaxLiveBytes = Max;
+}
+
+/// Each slot's tagged objects with their sizes, in id order (for names).
+void FrameAnalyzer::recordSlotObjects() {
+  for (FrameSlot &S : L.Slots) {
+    auto It = Touchers.find(S.Id);
+    if (It == Touchers.end())
+      continue;
+    for (int64_t Who : It->second)
+      if (Who >= 0)
+        S.Objects.push_back({uint64_t(Who), ObjectSize.lookup(Who)});
+    llvm::sort(S.Objects);
+  }
+}
+
+void FrameAnalyzer::computeLowerBound() {
+  uint64_t FixedEnd = 16;
+  for (const FrameSlot &S : L.Slots)
+    if (S.isFixed())
+      FixedEnd = std::max(FixedEnd, S.end());
+  L.FixedBytes = FixedEnd;
+  L.IndexBytes = L.Slots[L.IndexSlot].Size;
+  for (const FrameSlot &S : L.Slots) {
+    L.NumEscaped += S.Escaped && !S.isFixed();
+    L.NumScoped += S.Scoped;
+  }
+  // In the bytes allocated, rounded as CoroSplit's struct is.
+  L.LowerBound = std::min<uint64_t>(
+      alignTo(FixedEnd + L.IndexBytes + L.MaxLiveBytes,
+              std::min(L.Alignment, Align(8))),
+      L.AllocSize);
+}
+
+} // namespace corofo

@@ -1,0 +1,202 @@
+//===- FrameStates.cpp - Suspend states of a split coroutine -----------===//
+//
+// Part of CoroFrameOpt, an LLVM pass plugin for C++20 coroutine frames.
+//
+//===----------------------------------------------------------------------===//
+/// \file
+/// Step 4 of the frame analysis (CoroFrameAnalysis.cpp): the states the clones
+/// dispatch on (the index field, or the resume pointer for the final state)
+/// and the stores of the index that mark the suspend points.
+//===----------------------------------------------------------------------===//
+
+#include "FrameAnalyzer.h"
+
+#include "llvm/IR/Constants.h"
+#include "llvm/IR/Instructions.h"
+#include "llvm/IR/IntrinsicInst.h"
+
+using namespace llvm;
+
+namespace corofo {
+
+/// The constant state values \p V may hold (phi/select of constants).
+static bool stateValues(Value *V, SmallVectorImpl<uint64_t> &Out,
+                        SmallPtrSetImpl<Value *> &Seen) {
+  if (!Seen.insert(V).second)
+    return true;
+  if (auto *CI = dyn_cast<ConstantInt>(V)) {
+    Out.push_back(CI->getZExtValue());
+    return true;
+  }
+  if (auto *PN = dyn_cast<PHINode>(V)) {
+    for (Value *In : PN->incoming_values())
+      if (!stateValues(In, Out, Seen))
+        return false;
+    return true;
+  }
+  if (auto *S = dyn_cast<SelectInst>(V))
+    return stateValues(S->getTrueValue(), Out, Seen) &&
+           stateValues(S->getFalseValue(), Out, Seen);
+  return false;
+}
+
+bool FrameAnalyzer::findStates() {
+  // The dispatch: a switch on a load of one frame slot, in each clone.
+  DenseMap<uint64_t, unsigned> StateOf;
+  SmallVector<std::pair<Function *, BasicBlock *>, 3> SingleStateBlocks;
+  auto stateFor = [&](uint64_t V) -> SuspendState & {
+    auto [It, New] = StateOf.try_emplace(V, L.States.size());
+    if (New) {
+      L.States.emplace_back();
+      L.States.back().IndexValue = V;
+    }
+    return L.States[It->second];
+  };
+  for (auto &[F, Base] : L.FrameBases) {
+    if (F == C.Ramp || F == C.NoAlloc)
+      continue;
+    SwitchInst *Dispatch = nullptr;
+    BasicBlock *FinalBlock = nullptr;
+    // Walk the entry's straight-line prefix to the dispatch.
+    for (BasicBlock *BB = &F->getEntryBlock(); BB && !Dispatch;) {
+      DispatchBlocks.insert(BB);
+      Instruction *T = BB->getTerminator();
+      if (auto *SW = dyn_cast<SwitchInst>(T)) {
+        auto *LI = dyn_cast<LoadInst>(SW->getCondition());
+        if (LI && Effects.count(LI) && Effects[LI].Uses.count() == 1)
+          Dispatch = SW;
+        break;
+      }
+      auto *Br = dyn_cast<BranchInst>(T);
+      if (!Br)
+        break;
+      if (Br->isUnconditional()) {
+        BB = Br->getSuccessor(0);
+        continue;
+      }
+      // -fno-exceptions: `icmp eq (load resume_fn), null` picks the final
+      // state before the switch.
+      auto *Cmp = dyn_cast<ICmpInst>(Br->getCondition());
+      auto *LI = Cmp ? dyn_cast<LoadInst>(Cmp->getOperand(0)) : nullptr;
+      if (!Cmp || !LI || !isa<ConstantPointerNull>(Cmp->getOperand(1)) ||
+          !Effects.count(LI) || !Effects[LI].Uses.test(0))
+        break;
+      bool EqNull = Cmp->getPredicate() == ICmpInst::ICMP_EQ;
+      FinalBlock = Br->getSuccessor(EqNull ? 0 : 1);
+      BB = Br->getSuccessor(EqNull ? 1 : 0);
+    }
+    if (!Dispatch) {
+      // One suspend point: no dispatch, the entry falls through to the only
+      // resume block (the end of the chain of single-predecessor blocks).
+      BasicBlock *BB = &F->getEntryBlock();
+      if (FinalBlock)
+        return fail("no suspend-index dispatch found in '" + F->getName() +
+                    "'");
+      while (auto *Br = dyn_cast<BranchInst>(BB->getTerminator())) {
+        if (!Br->isUnconditional() ||
+            !Br->getSuccessor(0)->getSinglePredecessor())
+          break;
+        BB = Br->getSuccessor(0);
+      }
+      if (BB == &F->getEntryBlock())
+        return fail("no suspend-index dispatch found in '" + F->getName() +
+                    "'");
+      SingleStateBlocks.push_back({F, BB});
+      continue;
+    }
+    int Idx = Effects[cast<Instruction>(Dispatch->getCondition())]
+                  .Uses.find_first();
+    if (L.IndexSlot >= 0 && L.IndexSlot != Idx)
+      return fail("the clones dispatch on different frame fields");
+    L.IndexSlot = Idx;
+    for (auto Case : Dispatch->cases())
+      stateFor(Case.getCaseValue()->getZExtValue())
+          .ResumeBlocks.push_back({F, Case.getCaseSuccessor()});
+    if (FinalBlock) {
+      // The final state has no index value of its own.
+      SuspendState &S = stateFor(SuspendState::NullResumeState);
+      S.Final = true;
+      S.ResumeBlocks.push_back({F, FinalBlock});
+    }
+  }
+  if (!SingleStateBlocks.empty() && L.IndexSlot >= 0) {
+    // .resume does not dispatch when only one state is resumable: the final
+    // suspend is always CoroSplit's last index and .resume drops its case.
+    if (SingleStateBlocks.size() != 1 ||
+        SingleStateBlocks.front().first != C.Resume || L.States.size() != 2)
+      return fail("some clones dispatch on an index and some do not");
+    SuspendState *Resumable = &L.States[0];
+    for (SuspendState &S : L.States)
+      if (S.IndexValue < Resumable->IndexValue)
+        Resumable = &S;
+    Resumable->ResumeBlocks.push_back(SingleStateBlocks.front());
+    SingleStateBlocks.clear();
+  }
+  if (!SingleStateBlocks.empty()) {
+    // The index of a single-state coroutine is stored but never read: the
+    // one slot that only ever receives constant integer stores.
+    for (const FrameSlot &S : L.Slots) {
+      if (S.isFixed() || S.Accesses.empty() || !S.Ty || !S.Ty->isIntegerTy())
+        continue;
+      bool OnlyConstStores = all_of(S.Accesses, [&](Instruction *I) {
+        auto *SI = dyn_cast<StoreInst>(I);
+        return SI && isa<ConstantInt>(SI->getValueOperand());
+      });
+      if (!OnlyConstStores)
+        continue;
+      if (L.IndexSlot >= 0)
+        return fail("cannot tell which field is the suspend index");
+      L.IndexSlot = S.Id;
+    }
+    if (L.IndexSlot >= 0)
+      for (auto &[F, BB] : SingleStateBlocks)
+        stateFor(0).ResumeBlocks.push_back({F, BB});
+  }
+  if (L.IndexSlot < 0)
+    return fail("no suspend index found");
+  FrameSlot &IS = L.Slots[L.IndexSlot];
+  if (IS.Kind == SlotKind::Header)
+    return fail("the dispatch reads a header field");
+  IS.Kind = SlotKind::Index;
+  // States dispatched by .destroy but not by .resume are final states.
+  for (SuspendState &S : L.States)
+    if (none_of(S.ResumeBlocks, [&](auto &P) { return P.first == C.Resume; }))
+      S.Final = true;
+  llvm::sort(L.States, [](const SuspendState &A, const SuspendState &B) {
+    return A.IndexValue < B.IndexValue;
+  });
+  return true;
+}
+
+bool FrameAnalyzer::recordIndexStores() {
+  DenseMap<uint64_t, unsigned> Pos;
+  for (unsigned I = 0; I < L.States.size(); ++I)
+    Pos[L.States[I].IndexValue] = I;
+  uint64_t Mask = L.Slots[L.IndexSlot].Ty && L.Slots[L.IndexSlot].Ty->isIntegerTy()
+                      ? maskTrailingOnes<uint64_t>(
+                            L.Slots[L.IndexSlot].Ty->getIntegerBitWidth())
+                      : ~uint64_t(0);
+  for (auto &[I, E] : Effects) {
+    auto *SI = dyn_cast<StoreInst>(I);
+    if (!SI || !E.Kills.test(L.IndexSlot))
+      continue;
+    SmallVector<uint64_t, 2> Values;
+    SmallPtrSet<Value *, 8> Seen;
+    if (!stateValues(SI->getValueOperand(), Values, Seen))
+      return fail("the suspend index is set to a computed value");
+    SmallVector<uint64_t, 2> &Known = IndexStoreValues[SI];
+    for (uint64_t V : Values) {
+      auto It = Pos.find(V & Mask);
+      // A value no clone dispatches on is a state nobody resumes (e.g. a
+      // final suspend that .destroy treats like another): keep it live-free.
+      if (It == Pos.end())
+        continue;
+      Known.push_back(It->second);
+      if (!is_contained(L.States[It->second].IndexStores, SI))
+        L.States[It->second].IndexStores.push_back(SI);
+    }
+  }
+  return true;
+}
+
+} // namespace corofo
