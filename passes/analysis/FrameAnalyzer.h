@@ -115,6 +115,9 @@ struct FramePtr {
 };
 
 class FrameAnalyzer {
+  // The phases with state of their own.
+  friend class ScopeFlow;
+
 public:
   FrameAnalyzer(const SplitCoroutine &C, FrameLayout &L,
                 const AnnotationIndex *Annotations)

@@ -128,6 +128,77 @@ SmallVector<Instruction *, 16> FrameAnalyzer::findScopeMarkers() const {
   return Found;
 }
 
+namespace {
+
+/// Per flow block, what may be open: Open = ids that may be open; After[K]
+/// = what may be open on the paths on which the last index store in this
+/// function stored K (no entry: no such path); Unstored = what may be open
+/// on the paths that stored no index since the function's entry or a
+/// resume. After is kept per state, not as one set of stored states, so that
+/// a return block joining the suspend paths of several states does not mix
+/// their open objects; it holds only the states some path stored last,
+/// sorted by state (a dense vector of all states per block was most of the
+/// cost on coroutines with dozens of states).
+using StateSets = SmallVector<std::pair<unsigned, BitVector>, 2>;
+struct ScopeFlowValue {
+  BitVector Open, Unstored;
+  StateSets After;
+  bool operator==(const ScopeFlowValue &O) const {
+    return Open == O.Open && Unstored == O.Unstored && After == O.After;
+  }
+};
+
+using ThreadMap =
+    DenseMap<BasicBlock *, SmallVector<std::pair<BasicBlock *, BasicBlock *>, 2>>;
+
+} // namespace
+
+/// The forward flow of FrameAnalyzer::computeScopes, over ids of scoped
+/// objects; Across[K] is what may be open while suspended in K.
+class ScopeFlow {
+public:
+  explicit ScopeFlow(FrameAnalyzer &A)
+      : A(A), L(A.L), N(L.Slots.size()), NumStates(L.States.size()) {}
+  void run();
+
+private:
+  FrameAnalyzer &A;
+  FrameLayout &L;
+  unsigned N, NumStates;
+  unsigned J = 0; ///< Number of ids (bit positions).
+  DenseMap<uint64_t, unsigned> Bit;
+  std::vector<SmallVector<unsigned, 2>> SlotsOfBit;
+  DenseMap<Instruction *, SmallVector<unsigned, 1>> Opens;
+  DenseMap<Instruction *, std::pair<bool, unsigned>> MarkerBits;
+  DenseMap<BasicBlock *, SmallVector<unsigned, 2>> ResumeStatesOf;
+  DenseMap<Instruction *, SmallVector<uint64_t, 2>> StateStores;
+  std::vector<BasicBlock *> FlowBlocks;
+  DenseMap<BasicBlock *, unsigned> FlowNumber;
+  std::vector<SmallVector<unsigned, 2>> FlowPreds, FlowSuccs;
+  std::vector<SmallVector<unsigned, 2>> ResumeNodesOf;
+  std::optional<EventsByBlock> FlowEvents;
+  std::vector<ArrayRef<Instruction *>> FlowEventsAt;
+  std::vector<SmallVector<Instruction *, 8>> RecordAt;
+  std::vector<SmallVector<unsigned, 2>> ResumeStatesAt;
+  std::vector<BitVector> Across;
+  std::vector<ScopeFlowValue> Out;
+  SmallVector<unsigned, 64> Work;
+  BitVector Queued;
+
+  void markScopedSlots();
+  void numberScopedObjects();
+  bool collectMarkers();
+  void collectStateEntries();
+  void buildFlowGraph();
+  void keepDispatchThreads(ThreadMap &Threaded);
+  void collectEvents();
+  void enqueue(unsigned B);
+  ScopeFlowValue entryValue(unsigned Node) const;
+  void applyEvent(Instruction *I, ScopeFlowValue &V, bool Record);
+  void runBlock(unsigned Node, bool Record);
+  void solve();
+};
+
 /// Which escaped slots have recorded scopes, and where those may be open.
 ///
 /// Sound because: before its first escape on a path an object is reached only
@@ -141,16 +212,33 @@ SmallVector<Instruction *, 16> FrameAnalyzer::findScopeMarkers() const {
 /// starts with it. A slot with one untagged escape, a marker a later pass
 /// merged, or a coroutine whose ramp is not here, gets no scope.
 void FrameAnalyzer::computeScopes() {
-  unsigned N = L.Slots.size();
-  unsigned NumStates = L.States.size();
-  ScopeAcross.assign(NumStates, BitVector(N));
+  ScopeAcross.assign(L.States.size(), BitVector(L.Slots.size()));
   if (!C.Ramp)
     return;
-  // An object id belongs to one field (LLVM may have given one field
-  // several objects); a slot (a field, or a part of a split one) is scoped
-  // when each of its escapes is tagged with an id no other field has.
+  ScopeFlow(*this).run();
+}
+
+void ScopeFlow::run() {
+  markScopedSlots();
+  numberScopedObjects();
+  if (SlotsOfBit.empty() || !collectMarkers())
+    return;
+  collectStateEntries();
+  buildFlowGraph();
+  collectEvents();
+  solve();
+  for (unsigned St = 0; St < NumStates; ++St)
+    for (unsigned B : Across[St].set_bits())
+      for (unsigned Slot : SlotsOfBit[B])
+        A.ScopeAcross[St].set(Slot);
+}
+
+/// An object id belongs to one field (LLVM may have given one field several
+/// objects); a slot (a field, or a part of a split one) is scoped when each
+/// of its escapes is tagged with an id no other field has.
+void ScopeFlow::markScopedSlots() {
   DenseMap<uint64_t, int> FieldOfId;
-  for (auto &[Slot, Sites] : Escapes)
+  for (auto &[Slot, Sites] : A.Escapes)
     for (auto &[I, Id] : Sites)
       if (Id >= 0) {
         int Field = L.Slots[Slot].GroupStart;
@@ -161,37 +249,41 @@ void FrameAnalyzer::computeScopes() {
   for (FrameSlot &S : L.Slots) {
     if (!S.Escaped || S.isFixed() || S.Kind == SlotKind::Index)
       continue;
-    const auto &Sites = Escapes[S.Id];
+    const auto &Sites = A.Escapes[S.Id];
     S.Scoped = !Sites.empty() && all_of(Sites, [&](const auto &Site) {
       return Site.second >= 0 &&
              FieldOfId.lookup(Site.second) == int(S.GroupStart);
     });
   }
-  // Dense bit positions for the ids that escape from scoped slots; each
-  // covers the scoped parts of its field its object spans.
-  DenseMap<uint64_t, unsigned> Bit;
-  std::vector<SmallVector<unsigned, 2>> SlotsOfBit;
+}
+
+/// Dense bit positions for the ids that escape from scoped slots; each
+/// covers the scoped parts of its field its object spans.
+void ScopeFlow::numberScopedObjects() {
   for (FrameSlot &S : L.Slots)
     if (S.Scoped)
-      for (auto &[I, Id] : Escapes[S.Id]) {
+      for (auto &[I, Id] : A.Escapes[S.Id]) {
         auto [It, New] = Bit.try_emplace(Id, SlotsOfBit.size());
         if (New)
           SlotsOfBit.emplace_back();
         if (!is_contained(SlotsOfBit[It->second], S.Id))
           SlotsOfBit[It->second].push_back(S.Id);
       }
-  unsigned J = SlotsOfBit.size();
-  if (!J)
-    return;
+  J = SlotsOfBit.size();
+}
+
+/// The markers and escapes of the scoped objects, as bit positions, and the
+/// start markers that end the backward liveness of their slots. False (and
+/// no slot scoped) if a later pass merged markers: no scope is known.
+bool ScopeFlow::collectMarkers() {
   DenseMap<Instruction *, std::pair<bool, uint64_t>> Markers; // start?, id
-  for (Instruction *I : findScopeMarkers()) {
+  for (Instruction *I : A.findScopeMarkers()) {
     uint64_t Id = 0;
     ScopeMarker K = classifyScopeMarker(*I, Id);
     if (K == ScopeMarker::Malformed) {
-      // A later pass merged markers: no scope is known.
       for (FrameSlot &S : L.Slots)
         S.Scoped = false;
-      return;
+      return false;
     }
     if (K != ScopeMarker::None)
       Markers[I] = {K == ScopeMarker::Start, Id};
@@ -201,115 +293,90 @@ void FrameAnalyzer::computeScopes() {
   // hold are left alone (CoroSplit may have moved the real lifetime.start
   // later than the marker, where the other object can still be live).
   auto onlyTouchedBy = [&](unsigned Slot, uint64_t Id) {
-    auto It = Touchers.find(Slot);
-    return It != Touchers.end() && It->second.size() == 1 &&
+    auto It = A.Touchers.find(Slot);
+    return It != A.Touchers.end() && It->second.size() == 1 &&
            It->second.front() == int64_t(Id);
   };
-  // Where each id opens (its escapes) and its markers, as bit positions.
-  DenseMap<Instruction *, SmallVector<unsigned, 1>> Opens;
   for (FrameSlot &S : L.Slots)
     if (S.Scoped)
-      for (auto &[I, Id] : Escapes[S.Id])
+      for (auto &[I, Id] : A.Escapes[S.Id])
         if (!is_contained(Opens[I], Bit.lookup(Id)))
           Opens[I].push_back(Bit.lookup(Id));
-  DenseMap<Instruction *, std::pair<bool, unsigned>> MarkerBits;
   for (auto &[I, M] : Markers)
     if (auto It = Bit.find(M.second); It != Bit.end()) {
       MarkerBits[I] = {M.first, It->second};
       if (M.first)
         for (unsigned Slot : SlotsOfBit[It->second])
           if (onlyTouchedBy(Slot, M.second))
-            ScopeStarts[I].push_back(Slot);
+            A.ScopeStarts[I].push_back(Slot);
     }
+  return true;
+}
 
-  DenseMap<BasicBlock *, SmallVector<unsigned, 2>> ResumeStatesOf;
+/// Where each state is resumed, and where it is entered: its index stores;
+/// for the final state that stores no index (-fno-exceptions), the stores of
+/// a null resume pointer.
+void ScopeFlow::collectStateEntries() {
   for (unsigned St = 0; St < NumStates; ++St)
     for (auto &[F, BB] : L.States[St].ResumeBlocks)
       ResumeStatesOf[BB].push_back(St);
-  // Where each state is entered: its index stores; for the final state that
-  // stores no index (-fno-exceptions), the stores of a null resume pointer.
-  DenseMap<Instruction *, SmallVector<uint64_t, 2>> StateStores =
-      IndexStoreValues;
+  StateStores = A.IndexStoreValues;
   for (unsigned St = 0; St < NumStates; ++St) {
     if (L.States[St].IndexValue != SuspendState::NullResumeState)
       continue;
-    for (auto &[I, E] : Effects)
+    for (auto &[I, E] : A.Effects)
       if (auto *SI = dyn_cast<StoreInst>(I))
         if (isa<ConstantPointerNull>(SI->getValueOperand()) &&
             E.Kills.size() && E.Kills.test(0) && L.Slots[0].Offset == 0)
           StateStores[SI].push_back(St);
   }
+}
 
-  // Forward, per block, over ids: Open = ids that may be open; After[K] =
-  // what may be open on the paths on which the last index store in this
-  // function stored K (empty entry: no such path). Kept per state, not as
-  // one set of stored states, so that a return block joining the suspend
-  // paths of several states does not mix their open objects. Across[K] is
-  // what may be open while suspended in K.
-  std::vector<BitVector> Across(NumStates, BitVector(J));
-  // Unstored = what may be open on the paths that stored no index since
-  // the function's entry or a resume. After holds only the states some path
-  // stored last, sorted by state (a dense vector of all states per block was
-  // most of the cost on coroutines with dozens of states).
-  using StateSets = SmallVector<std::pair<unsigned, BitVector>, 2>;
-  struct ScopeFlow {
-    BitVector Open, Unstored;
-    StateSets After;
-    bool operator==(const ScopeFlow &O) const {
-      return Open == O.Open && Unstored == O.Unstored && After == O.After;
-    }
-  };
-  // Into \p Dst (sorted) the union of \p Src (sorted), state by state.
-  auto mergeAfter = [](StateSets &Dst, const StateSets &Src) {
-    if (Src.empty())
-      return;
-    if (Dst.empty()) {
-      Dst = Src;
-      return;
-    }
-    StateSets Out;
-    auto D = Dst.begin();
-    auto S = Src.begin();
-    while (D != Dst.end() || S != Src.end()) {
-      if (S == Src.end() || (D != Dst.end() && D->first < S->first)) {
-        Out.push_back(std::move(*D++));
-      } else if (D == Dst.end() || S->first < D->first) {
-        Out.push_back(*S++);
-      } else {
-        D->second |= S->second;
-        Out.push_back(std::move(*D++));
-        ++S;
-      }
-    }
-    Dst = std::move(Out);
-  };
-  // The blocks that run, numbered densely, with their feasible edges.
-  std::vector<BasicBlock *> FlowBlocks;
-  DenseMap<BasicBlock *, unsigned> FlowNumber;
+/// The blocks that run, numbered densely, with their feasible edges; around
+/// a merge whose phi picks the way on (threadedEdges), the edges it picks.
+void ScopeFlow::buildFlowGraph() {
   for (auto &[F, Base] : L.FrameBases)
     for (BasicBlock &BB : *F)
-      if (Running.contains(&BB)) {
+      if (A.Running.contains(&BB)) {
         FlowNumber[&BB] = FlowBlocks.size();
         FlowBlocks.push_back(&BB);
       }
-  std::vector<SmallVector<unsigned, 2>> FlowPreds(FlowBlocks.size()),
-      FlowSuccs(FlowBlocks.size());
+  FlowPreds.resize(FlowBlocks.size());
+  FlowSuccs.resize(FlowBlocks.size());
   auto addFlowEdge = [&](unsigned From, unsigned To) {
     FlowPreds[To].push_back(From);
     FlowSuccs[From].push_back(To);
   };
-  DenseMap<BasicBlock *, SmallVector<std::pair<BasicBlock *, BasicBlock *>, 2>>
-      Threaded = threadedEdges(FlowNumber, ResumeStatesOf,
-                               [&](const Instruction *I) {
-                                 auto *NC = const_cast<Instruction *>(I);
-                                 return MarkerBits.count(NC) ||
-                                        Opens.count(NC) ||
-                                        StateStores.count(NC) ||
-                                        Effects.count(NC) ||
-                                        ScopeStarts.count(NC);
-                               });
-  // A threaded block that resumes a state passes the state's open objects
-  // on only where the dispatch's edge goes: the resumed way.
+  auto Threaded = threadedEdges(FlowNumber, ResumeStatesOf,
+                                [&](const Instruction *I) {
+                                  auto *NC = const_cast<Instruction *>(I);
+                                  return MarkerBits.count(NC) ||
+                                         Opens.count(NC) ||
+                                         StateStores.count(NC) ||
+                                         A.Effects.count(NC) ||
+                                         A.ScopeStarts.count(NC);
+                                });
+  keepDispatchThreads(Threaded);
+  for (auto &[T, Edges] : Threaded)
+    for (auto [From, To] : Edges)
+      addFlowEdge(FlowNumber.lookup(From), FlowNumber.lookup(To));
+  // What reaches a threaded block goes around it.
+  for (unsigned B = 0; B < FlowBlocks.size(); ++B)
+    for (BasicBlock *Pred : predecessors(FlowBlocks[B]))
+      if (auto It = FlowNumber.find(Pred);
+          It != FlowNumber.end() && !Threaded.count(Pred) &&
+          isFeasibleEdge(Pred, FlowBlocks[B]))
+        addFlowEdge(It->second, B);
+  ResumeNodesOf.resize(NumStates);
+  for (unsigned B = 0; B < FlowBlocks.size(); ++B)
+    for (unsigned St : ResumeStatesOf.lookup(FlowBlocks[B]))
+      ResumeNodesOf[St].push_back(B);
+}
+
+/// A threaded block that resumes a state passes the state's open objects on
+/// only where the dispatch's edge goes: the resumed way. Threads of resumed
+/// blocks that the dispatch does not reach are dropped from \p Threaded.
+void ScopeFlow::keepDispatchThreads(ThreadMap &Threaded) {
   DenseMap<BasicBlock *, SmallVector<unsigned, 2>> SeedsOf;
   for (auto It = Threaded.begin(); It != Threaded.end();) {
     auto Resumed = ResumeStatesOf.find(It->first);
@@ -320,7 +387,7 @@ void FrameAnalyzer::computeScopes() {
     // The dispatch's edge: from it, or from a block only it reaches.
     auto fromDispatch = [&](BasicBlock *BB) {
       for (unsigned Steps = 0; BB && Steps < 4; ++Steps) {
-        if (DispatchBlocks.contains(BB))
+        if (A.DispatchBlocks.contains(BB))
           return true;
         BB = BB->getSinglePredecessor();
       }
@@ -343,50 +410,29 @@ void FrameAnalyzer::computeScopes() {
     else
       ++It;
   }
-  for (auto &[T, Edges] : Threaded)
-    for (auto [From, To] : Edges)
-      addFlowEdge(FlowNumber.lookup(From), FlowNumber.lookup(To));
-  // What reaches a threaded block goes around it.
-  for (unsigned B = 0; B < FlowBlocks.size(); ++B)
-    for (BasicBlock *Pred : predecessors(FlowBlocks[B]))
-      if (auto It = FlowNumber.find(Pred);
-          It != FlowNumber.end() && !Threaded.count(Pred) &&
-          isFeasibleEdge(Pred, FlowBlocks[B]))
-        addFlowEdge(It->second, B);
-  std::vector<SmallVector<unsigned, 2>> ResumeNodesOf(NumStates);
-  for (unsigned B = 0; B < FlowBlocks.size(); ++B)
-    for (unsigned St : ResumeStatesOf.lookup(FlowBlocks[B]))
-      ResumeNodesOf[St].push_back(B);
-  std::vector<ScopeFlow> Out(FlowBlocks.size(),
-                             ScopeFlow{BitVector(J), BitVector(J), {}});
-  SmallVector<unsigned, 64> Work;
-  BitVector Queued(FlowBlocks.size());
-  auto enqueue = [&](unsigned B) {
-    if (!Queued.test(B)) {
-      Queued.set(B);
-      Work.push_back(B);
-    }
-  };
-  // Per block, the instructions the flow below must visit, in order: those
-  // that open or close an object or enter a state. Between them the sets
-  // only grow or stay, so what they hold there is covered by the next event
-  // (or the block's end). For the recorded pass (OpenAt, read by the
-  // liveness), also every instruction that changes liveness and the one
-  // after each event: runs of other instructions see the same sets and the
-  // same live slots, so one of them stands for all.
-  EventsByBlock FlowEvents(BlockOrder, MarkerBits, Opens, StateStores);
-  EventsByBlock AllEvents(BlockOrder, MarkerBits, Opens, StateStores, Effects,
-                          ScopeStarts, IndexStoreValues);
-  std::vector<SmallVector<unsigned, 2>> ResumeStatesAt(FlowBlocks.size());
+}
+
+/// Per block, the instructions the flow must visit, in order: those that
+/// open or close an object or enter a state. Between them the sets only grow
+/// or stay, so what they hold there is covered by the next event (or the
+/// block's end). For the recorded pass (OpenAt, read by the liveness), also
+/// every instruction that changes liveness and the one after each event:
+/// runs of other instructions see the same sets and the same live slots, so
+/// one of them stands for all.
+void ScopeFlow::collectEvents() {
+  FlowEvents.emplace(A.BlockOrder, MarkerBits, Opens, StateStores);
+  EventsByBlock AllEvents(A.BlockOrder, MarkerBits, Opens, StateStores,
+                          A.Effects, A.ScopeStarts, A.IndexStoreValues);
+  ResumeStatesAt.resize(FlowBlocks.size());
   for (unsigned B = 0; B < FlowBlocks.size(); ++B)
     if (auto It = ResumeStatesOf.find(FlowBlocks[B]); It != ResumeStatesOf.end())
       ResumeStatesAt[B] = It->second;
-  std::vector<SmallVector<Instruction *, 8>> RecordAt(FlowBlocks.size());
-  std::vector<ArrayRef<Instruction *>> FlowEventsAt(FlowBlocks.size());
+  RecordAt.resize(FlowBlocks.size());
+  FlowEventsAt.resize(FlowBlocks.size());
   for (unsigned Node = 0; Node < FlowBlocks.size(); ++Node) {
     BasicBlock &BB = *FlowBlocks[Node];
-    unsigned Block = BlockOrder.lookup(&BB);
-    FlowEventsAt[Node] = FlowEvents.of(Block);
+    unsigned Block = A.BlockOrder.lookup(&BB);
+    FlowEventsAt[Node] = FlowEvents->of(Block);
     // Each event and the one after it, and the first instruction of a
     // block where a function or a resumed state starts. Elsewhere a
     // block's start holds, per path, what the point after that path's last
@@ -405,89 +451,136 @@ void FrameAnalyzer::computeScopes() {
       record(I->getNextNode());
     }
   }
-  auto runBlock = [&](unsigned Node, bool Record) {
-    BasicBlock &BB = *FlowBlocks[Node];
-    ScopeFlow V{BitVector(J), BitVector(J), {}};
-    for (unsigned Pred : FlowPreds[Node]) {
-      V.Open |= Out[Pred].Open;
-      V.Unstored |= Out[Pred].Unstored;
-      mergeAfter(V.After, Out[Pred].After);
+}
+
+/// Into \p Dst (sorted) the union of \p Src (sorted), state by state.
+static void mergeAfter(StateSets &Dst, const StateSets &Src) {
+  if (Src.empty())
+    return;
+  if (Dst.empty()) {
+    Dst = Src;
+    return;
+  }
+  StateSets Out;
+  auto D = Dst.begin();
+  auto S = Src.begin();
+  while (D != Dst.end() || S != Src.end()) {
+    if (S == Src.end() || (D != Dst.end() && D->first < S->first)) {
+      Out.push_back(std::move(*D++));
+    } else if (D == Dst.end() || S->first < D->first) {
+      Out.push_back(*S++);
+    } else {
+      D->second |= S->second;
+      Out.push_back(std::move(*D++));
+      ++S;
     }
-    for (unsigned St : ResumeStatesAt[Node]) {
-      V.Open |= Across[St];
-      V.Unstored |= Across[St];
-    }
-    auto forEachSet = [&](auto Fn) {
-      Fn(V.Open);
-      Fn(V.Unstored);
-      for (auto &[St, A] : V.After)
-        Fn(A);
-    };
-    // Growing Across[St] revisits the blocks that resume from St.
-    auto flushAcross = [&] {
-      for (auto &[St, A] : V.After)
-        if (!A.subsetOf(Across[St])) {
-          Across[St] |= A;
-          for (unsigned R : ResumeNodesOf[St])
-            enqueue(R);
-        }
-    };
-    for (Instruction *I : Record ? ArrayRef<Instruction *>(RecordAt[Node])
-                                 : FlowEventsAt[Node]) {
-      auto M = MarkerBits.find(I);
-      if (M != MarkerBits.end() && M->second.first)
-        forEachSet([&](BitVector &B) { B.set(M->second.second); });
-      if (auto It = Opens.find(I); It != Opens.end())
-        for (unsigned B : It->second)
-          forEachSet([&](BitVector &Set) { Set.set(B); });
-      // At a return, what is open on a path that stored index K is open
-      // across K, and interferes there (ScopeAcross); only the paths that
-      // stored none can add to it. A return joining the suspends of several
-      // states would otherwise make all their objects interfere.
-      const BitVector &OpenHere = isa<ReturnInst>(I) ? V.Unstored : V.Open;
-      if (Record && OpenHere.any()) {
-        BitVector &Slots = OpenAt[I];
-        Slots.resize(N);
-        for (unsigned B : OpenHere.set_bits())
-          for (unsigned Slot : SlotsOfBit[B])
-            Slots.set(Slot);
-      }
-      // An end closes the object from here on; After[K] keeps it, as it
-      // was open for a while after K's index store on this path.
-      if (M != MarkerBits.end() && !M->second.first) {
-        V.Open.reset(M->second.second);
-        V.Unstored.reset(M->second.second);
-      }
-      if (auto SIt = StateStores.find(I); SIt != StateStores.end()) {
-        V.Unstored.reset();
-        V.After.clear();
-        for (uint64_t St : SIt->second)
-          V.After.push_back({unsigned(St), V.Open});
-        llvm::sort(V.After, [](const auto &A, const auto &B) {
-          return A.first < B.first;
-        });
-        V.After.erase(std::unique(V.After.begin(), V.After.end(),
-                                  [](const auto &A, const auto &B) {
-                                    return A.first == B.first;
-                                  }),
-                      V.After.end());
-      }
-    }
-    // Only a path that returns leaves the coroutine suspended in the state
-    // it stored last; one that stores another index first (an exception
-    // from await_suspend, a `false` from it) or ends in unreachable does
-    // not.
-    if (isa<ReturnInst>(BB.getTerminator()))
-      flushAcross();
-    ScopeFlow &Old = Out[Node];
-    if (Old == V)
-      return;
-    Old = std::move(V);
-    for (unsigned Succ : FlowSuccs[Node])
-      enqueue(Succ);
+  }
+  Dst = std::move(Out);
+}
+
+void ScopeFlow::enqueue(unsigned B) {
+  if (!Queued.test(B)) {
+    Queued.set(B);
+    Work.push_back(B);
+  }
+}
+
+/// What may be open on entry to flow block \p Node: the union over its
+/// predecessors, and what is open across the states it resumes.
+ScopeFlowValue ScopeFlow::entryValue(unsigned Node) const {
+  ScopeFlowValue V{BitVector(J), BitVector(J), {}};
+  for (unsigned Pred : FlowPreds[Node]) {
+    V.Open |= Out[Pred].Open;
+    V.Unstored |= Out[Pred].Unstored;
+    mergeAfter(V.After, Out[Pred].After);
+  }
+  for (unsigned St : ResumeStatesAt[Node]) {
+    V.Open |= Across[St];
+    V.Unstored |= Across[St];
+  }
+  return V;
+}
+
+/// Apply event \p I to \p V; with \p Record, note what is open at \p I
+/// (OpenAt, for the liveness).
+void ScopeFlow::applyEvent(Instruction *I, ScopeFlowValue &V, bool Record) {
+  auto forEachSet = [&](auto Fn) {
+    Fn(V.Open);
+    Fn(V.Unstored);
+    for (auto &[St, Set] : V.After)
+      Fn(Set);
   };
-  // To a fixed point: a worklist seeded in block order (popped from the
-  // back), then one recording pass.
+  auto M = MarkerBits.find(I);
+  if (M != MarkerBits.end() && M->second.first)
+    forEachSet([&](BitVector &B) { B.set(M->second.second); });
+  if (auto It = Opens.find(I); It != Opens.end())
+    for (unsigned B : It->second)
+      forEachSet([&](BitVector &Set) { Set.set(B); });
+  // At a return, what is open on a path that stored index K is open across
+  // K, and interferes there (ScopeAcross); only the paths that stored none
+  // can add to it. A return joining the suspends of several states would
+  // otherwise make all their objects interfere.
+  const BitVector &OpenHere = isa<ReturnInst>(I) ? V.Unstored : V.Open;
+  if (Record && OpenHere.any()) {
+    BitVector &Slots = A.OpenAt[I];
+    Slots.resize(N);
+    for (unsigned B : OpenHere.set_bits())
+      for (unsigned Slot : SlotsOfBit[B])
+        Slots.set(Slot);
+  }
+  // An end closes the object from here on; After[K] keeps it, as it was
+  // open for a while after K's index store on this path.
+  if (M != MarkerBits.end() && !M->second.first) {
+    V.Open.reset(M->second.second);
+    V.Unstored.reset(M->second.second);
+  }
+  if (auto SIt = StateStores.find(I); SIt != StateStores.end()) {
+    V.Unstored.reset();
+    V.After.clear();
+    for (uint64_t St : SIt->second)
+      V.After.push_back({unsigned(St), V.Open});
+    llvm::sort(V.After, [](const auto &X, const auto &Y) {
+      return X.first < Y.first;
+    });
+    V.After.erase(std::unique(V.After.begin(), V.After.end(),
+                              [](const auto &X, const auto &Y) {
+                                return X.first == Y.first;
+                              }),
+                  V.After.end());
+  }
+}
+
+void ScopeFlow::runBlock(unsigned Node, bool Record) {
+  BasicBlock &BB = *FlowBlocks[Node];
+  ScopeFlowValue V = entryValue(Node);
+  for (Instruction *I : Record ? ArrayRef<Instruction *>(RecordAt[Node])
+                               : FlowEventsAt[Node])
+    applyEvent(I, V, Record);
+  // Only a path that returns leaves the coroutine suspended in the state it
+  // stored last; one that stores another index first (an exception from
+  // await_suspend, a `false` from it) or ends in unreachable does not.
+  // Growing Across[St] revisits the blocks that resume from St.
+  if (isa<ReturnInst>(BB.getTerminator()))
+    for (auto &[St, Set] : V.After)
+      if (!Set.subsetOf(Across[St])) {
+        Across[St] |= Set;
+        for (unsigned R : ResumeNodesOf[St])
+          enqueue(R);
+      }
+  ScopeFlowValue &Old = Out[Node];
+  if (Old == V)
+    return;
+  Old = std::move(V);
+  for (unsigned Succ : FlowSuccs[Node])
+    enqueue(Succ);
+}
+
+/// To a fixed point: a worklist seeded in block order (popped from the
+/// back), then one recording pass.
+void ScopeFlow::solve() {
+  Across.assign(NumStates, BitVector(J));
+  Out.assign(FlowBlocks.size(), ScopeFlowValue{BitVector(J), BitVector(J), {}});
+  Queued.resize(FlowBlocks.size());
   for (unsigned B = FlowBlocks.size(); B-- > 0;)
     enqueue(B);
   while (!Work.empty()) {
@@ -497,10 +590,6 @@ void FrameAnalyzer::computeScopes() {
   }
   for (unsigned B = 0; B < FlowBlocks.size(); ++B)
     runBlock(B, /*Record=*/true);
-  for (unsigned St = 0; St < NumStates; ++St)
-    for (unsigned B : Across[St].set_bits())
-      for (unsigned Slot : SlotsOfBit[B])
-        ScopeAcross[St].set(Slot);
 }
 
 } // namespace corofo
