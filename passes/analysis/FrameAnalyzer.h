@@ -117,6 +117,7 @@ struct FramePtr {
 class FrameAnalyzer {
   // The phases with state of their own.
   friend class ScopeFlow;
+  friend class LivenessFlow;
 
 public:
   FrameAnalyzer(const SplitCoroutine &C, FrameLayout &L,

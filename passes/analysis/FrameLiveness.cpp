@@ -11,12 +11,60 @@
 
 #include "FrameAnalyzer.h"
 
+#include "llvm/ADT/DenseSet.h"
 #include "llvm/IR/CFG.h"
 #include "llvm/IR/Instructions.h"
 
 using namespace llvm;
 
 namespace corofo {
+
+namespace {
+
+/// A block's events for the liveness walks, with its feasible edges (blocks
+/// of all the coroutine's functions, numbered as BlockOrder numbers them).
+struct BlockEvents {
+  BasicBlock *BB;
+  ArrayRef<Instruction *> Live, Interfering;
+  SmallVector<unsigned, 2> Succs, Preds;
+  bool StoresIndex = false;
+  bool Runs = false;
+};
+
+} // namespace
+
+/// The backward flow of FrameAnalyzer::computeLiveness, the interference
+/// of slots it implies, and the lower bound.
+class LivenessFlow {
+public:
+  explicit LivenessFlow(FrameAnalyzer &A)
+      : A(A), L(A.L), N(L.Slots.size()),
+        WantBound(L.Detail == FrameDetail::Full) {}
+  void run();
+
+private:
+  FrameAnalyzer &A;
+  FrameLayout &L;
+  unsigned N;
+  bool WantBound; ///< Only reports read the lower bound.
+  std::optional<EventsByBlock> LiveEvents, InterferingEvents;
+  std::vector<BlockEvents> Blocks;
+  std::vector<BitVector> LiveIn;
+  /// Per state, what is live across it, open scoped objects included.
+  std::vector<BitVector> StateLive;
+  /// Sets of slots live together somewhere: candidates for the lower bound
+  /// (each distinct set once).
+  DenseSet<BitVector> Together;
+
+  void collectBlocks();
+  void transfer(Instruction &I, BitVector &Live) const;
+  BitVector liveOut(const BlockEvents &E) const;
+  void solve();
+  void recordLiveStates();
+  void interfereAt(Instruction &I, const BitVector &Live, bool InDispatch);
+  void computeInterference();
+  uint64_t cliqueBytes(BitVector Set) const;
+};
 
 void FrameAnalyzer::computeLiveness() {
   unsigned N = L.Slots.size();
@@ -26,38 +74,44 @@ void FrameAnalyzer::computeLiveness() {
   for (const FrameSlot &S : L.Slots)
     if ((S.Escaped && !S.Scoped) || S.isFixed() || S.Kind == SlotKind::Index)
       AlwaysLive.set(S.Id);
+  LivenessFlow(*this).run();
+}
 
-  // Per block, the instructions that change liveness, and those whose
-  // interference counts (those, and the ones computeScopes recorded an open
-  // set at), in program order: the walks below skip the rest, which neither
-  // change what is live nor add anything another instruction does not.
-  // Blocks of all the coroutine's functions are numbered densely.
-  struct BlockEvents {
-    BasicBlock *BB;
-    ArrayRef<Instruction *> Live, Interfering;
-    SmallVector<unsigned, 2> Succs, Preds;
-    bool StoresIndex = false;
-    bool Runs = false;
-  };
-  // Numbered as BlockOrder numbers them.
-  std::vector<BlockEvents> Blocks;
-  const DenseMap<const BasicBlock *, unsigned> &NumberOf = BlockOrder;
-  EventsByBlock LiveEvents(NumberOf, Effects, ScopeStarts, IndexStoreValues);
-  EventsByBlock InterferingEvents(NumberOf, Effects, ScopeStarts,
-                                  IndexStoreValues, OpenAt);
+void LivenessFlow::run() {
+  collectBlocks();
+  solve();
+  recordLiveStates();
+  computeInterference();
+  if (!WantBound)
+    return;
+  uint64_t Max = cliqueBytes(BitVector(N));
+  for (const BitVector &Set : Together)
+    Max = std::max(Max, cliqueBytes(Set));
+  L.MaxLiveBytes = Max;
+}
+
+/// Per block, the instructions that change liveness, and those whose
+/// interference counts (those, and the ones computeScopes recorded an open
+/// set at), in program order: the walks below skip the rest, which neither
+/// change what is live nor add anything another instruction does not.
+void LivenessFlow::collectBlocks() {
+  const DenseMap<const BasicBlock *, unsigned> &NumberOf = A.BlockOrder;
+  LiveEvents.emplace(NumberOf, A.Effects, A.ScopeStarts, A.IndexStoreValues);
+  InterferingEvents.emplace(NumberOf, A.Effects, A.ScopeStarts,
+                            A.IndexStoreValues, A.OpenAt);
   for (auto &[F, Base] : L.FrameBases)
     for (BasicBlock &BB : *F) {
       assert(NumberOf.lookup(&BB) == Blocks.size() && "numbered in order");
       BlockEvents &E = Blocks.emplace_back();
       E.BB = &BB;
       // A block that never runs is left out of the flow: no edge, no event.
-      E.Runs = Running.contains(&BB);
+      E.Runs = A.Running.contains(&BB);
       if (!E.Runs)
         continue;
-      E.Live = LiveEvents.of(Blocks.size() - 1);
-      E.Interfering = InterferingEvents.of(Blocks.size() - 1);
+      E.Live = LiveEvents->of(Blocks.size() - 1);
+      E.Interfering = InterferingEvents->of(Blocks.size() - 1);
       E.StoresIndex = any_of(E.Live, [&](Instruction *I) {
-        return IndexStoreValues.count(I);
+        return A.IndexStoreValues.count(I);
       });
     }
   for (unsigned B = 0; B < Blocks.size(); ++B) {
@@ -71,32 +125,36 @@ void FrameAnalyzer::computeLiveness() {
         Blocks[It->second].Preds.push_back(B);
       }
   }
+}
 
-  // Live-in sets per block, to a fixed point over all functions
-  // (LiveAcross feeds the gens at index stores): a worklist, seeded in
-  // reverse block order, that revisits a block's predecessors when its
-  // live-in set grows.
-  std::vector<BitVector> LiveIn(Blocks.size(), BitVector(N));
-  auto transfer = [&](Instruction &I, BitVector &Live) {
-    auto It = Effects.find(&I);
-    if (It != Effects.end()) {
-      resetIn(Live, It->second.Kills);
-      orInto(Live, It->second.Uses);
-    }
-    if (auto KIt = ScopeStarts.find(&I); KIt != ScopeStarts.end())
-      for (unsigned Slot : KIt->second)
-        Live.reset(Slot);
-    auto SIt = IndexStoreValues.find(&I);
-    if (SIt != IndexStoreValues.end())
-      for (uint64_t St : SIt->second)
-        Live |= LiveAcross[St];
-  };
-  auto liveOut = [&](const BlockEvents &E) {
-    BitVector Live(N);
-    for (unsigned Succ : E.Succs)
-      Live |= LiveIn[Succ];
-    return Live;
-  };
+/// \p Live, what is live after \p I, becomes what is live before it.
+void LivenessFlow::transfer(Instruction &I, BitVector &Live) const {
+  auto It = A.Effects.find(&I);
+  if (It != A.Effects.end()) {
+    resetIn(Live, It->second.Kills);
+    orInto(Live, It->second.Uses);
+  }
+  if (auto KIt = A.ScopeStarts.find(&I); KIt != A.ScopeStarts.end())
+    for (unsigned Slot : KIt->second)
+      Live.reset(Slot);
+  auto SIt = A.IndexStoreValues.find(&I);
+  if (SIt != A.IndexStoreValues.end())
+    for (uint64_t St : SIt->second)
+      Live |= A.LiveAcross[St];
+}
+
+BitVector LivenessFlow::liveOut(const BlockEvents &E) const {
+  BitVector Live(N);
+  for (unsigned Succ : E.Succs)
+    Live |= LiveIn[Succ];
+  return Live;
+}
+
+/// Live-in sets per block, to a fixed point over all functions (LiveAcross
+/// feeds the gens at index stores): a worklist, seeded in reverse block
+/// order, that revisits a block's predecessors when its live-in set grows.
+void LivenessFlow::solve() {
+  LiveIn.assign(Blocks.size(), BitVector(N));
   SmallVector<unsigned, 64> Work;
   BitVector Queued(Blocks.size());
   auto enqueue = [&](unsigned B) {
@@ -124,12 +182,12 @@ void FrameAnalyzer::computeLiveness() {
     }
     Changed = false;
     for (unsigned St = 0; St < L.States.size(); ++St) {
-      BitVector Across = LiveAcross[St];
+      BitVector Across = A.LiveAcross[St];
       for (auto &[F, BB] : L.States[St].ResumeBlocks)
-        if (auto It = NumberOf.find(BB); It != NumberOf.end())
+        if (auto It = A.BlockOrder.find(BB); It != A.BlockOrder.end())
           Across |= LiveIn[It->second];
-      if (Across != LiveAcross[St]) {
-        LiveAcross[St] = Across;
+      if (Across != A.LiveAcross[St]) {
+        A.LiveAcross[St] = Across;
         Changed = true;
       }
     }
@@ -138,105 +196,103 @@ void FrameAnalyzer::computeLiveness() {
         if (Blocks[B].StoresIndex)
           enqueue(B);
   }
+}
 
-  // Across a state: what is live on entry to its resume blocks, and the
-  // scoped objects that may be open there.
-  std::vector<BitVector> StateLive = LiveAcross;
+/// Across a state: what is live on entry to its resume blocks, and the
+/// scoped objects that may be open there.
+void LivenessFlow::recordLiveStates() {
+  StateLive = A.LiveAcross;
   for (unsigned St = 0; St < L.States.size(); ++St)
-    StateLive[St] |= ScopeAcross[St];
+    StateLive[St] |= A.ScopeAcross[St];
   for (FrameSlot &S : L.Slots) {
     S.LiveStates = BitVector(L.States.size());
     for (unsigned St = 0; St < L.States.size(); ++St)
-      if (StateLive[St].test(S.Id) || AlwaysLive.test(S.Id))
+      if (StateLive[St].test(S.Id) || A.AlwaysLive.test(S.Id))
         S.LiveStates.set(St);
   }
+}
 
-  // Interference: a write clobbers its bytes while the slots live past it,
-  // and those it reads or touches, hold their values.
-  // Rows are filled one-sided (a word-wide OR per call) and made symmetric
-  // once at the end: setting the column bit by bit on every call was most of
-  // this function's time on frames with many slots.
+/// What instruction \p I, with \p Live live after it, adds to the
+/// interference rows (one-sided; computeInterference makes them symmetric)
+/// and to the sets live together.
+void LivenessFlow::interfereAt(Instruction &I, const BitVector &Live,
+                               bool InDispatch) {
+  auto It = A.Effects.find(&I);
+  auto OIt = A.OpenAt.find(&I);
+  if (It != A.Effects.end()) {
+    BitVector WithDefs = Live;
+    orInto(WithDefs, It->second.Touches);
+    for (unsigned W : It->second.Writes.set_bits())
+      L.Interferes[W] |= WithDefs;
+  }
+  // An open scoped object may be read or written by any call through its
+  // escaped address: it holds its bytes against everything that is live or
+  // touched here.
+  if (OIt != A.OpenAt.end()) {
+    BitVector With = Live;
+    With |= OIt->second;
+    if (It != A.Effects.end())
+      orInto(With, It->second.Touches);
+    for (unsigned S : OIt->second.set_bits())
+      L.Interferes[S] |= With;
+  }
+  if (WantBound && !InDispatch &&
+      (It != A.Effects.end() || OIt != A.OpenAt.end())) {
+    BitVector Now = Live;
+    if (It != A.Effects.end()) {
+      orInto(Now, It->second.Uses);
+      orInto(Now, It->second.Writes);
+    }
+    if (OIt != A.OpenAt.end())
+      Now |= OIt->second;
+    Together.insert(std::move(Now));
+  }
+}
+
+/// Interference: a write clobbers its bytes while the slots live past it,
+/// and those it reads or touches, hold their values. Rows are filled
+/// one-sided (a word-wide OR per call) and made symmetric once at the end:
+/// setting the column bit by bit on every call was most of this function's
+/// time on frames with many slots.
+void LivenessFlow::computeInterference() {
   L.Interferes.assign(N, BitVector(N));
-  auto interfere = [&](unsigned A, const BitVector &With) {
-    L.Interferes[A] |= With;
-  };
-  // Sets of slots live together somewhere: candidates for the lower bound
-  // (each distinct set once), which only reports read.
-  bool WantBound = L.Detail == FrameDetail::Full;
-  DenseSet<BitVector> Together;
   if (WantBound)
     Together.insert(StateLive.begin(), StateLive.end());
   for (BlockEvents &E : Blocks) {
     if (!E.Runs)
       continue;
-    bool InDispatch = DispatchBlocks.contains(E.BB);
+    bool InDispatch = A.DispatchBlocks.contains(E.BB);
     BitVector Live = liveOut(E);
     for (Instruction *IP : reverse(E.Interfering)) {
-      Instruction &I = *IP;
-      // Live is what is live after I.
-      auto It = Effects.find(&I);
-      auto OIt = OpenAt.find(&I);
-      if (It != Effects.end()) {
-        BitVector WithDefs = Live;
-        orInto(WithDefs, It->second.Touches);
-        for (unsigned W : It->second.Writes.set_bits())
-          interfere(W, WithDefs);
-      }
-      // An open scoped object may be read or written by any call through
-      // its escaped address: it holds its bytes against everything that
-      // is live or touched here.
-      if (OIt != OpenAt.end()) {
-        BitVector With = Live;
-        With |= OIt->second;
-        if (It != Effects.end())
-          orInto(With, It->second.Touches);
-        for (unsigned A : OIt->second.set_bits())
-          interfere(A, With);
-      }
-      if (WantBound && !InDispatch &&
-          (It != Effects.end() || OIt != OpenAt.end())) {
-        BitVector Now = Live;
-        if (It != Effects.end()) {
-          orInto(Now, It->second.Uses);
-          orInto(Now, It->second.Writes);
-        }
-        if (OIt != OpenAt.end())
-          Now |= OIt->second;
-        Together.insert(std::move(Now));
-      }
-      transfer(I, Live);
+      // Live is what is live after the instruction.
+      interfereAt(*IP, Live, InDispatch);
+      transfer(*IP, Live);
     }
   }
   // Slots live across the same state hold values at the same time.
   for (const BitVector &Across : StateLive)
-    for (unsigned A : Across.set_bits())
-      interfere(A, Across);
-  for (unsigned A : AlwaysLive.set_bits())
-    L.Interferes[A].set();
-  for (unsigned A = 0; A < N; ++A)
-    for (unsigned B : L.Interferes[A].set_bits())
-      L.Interferes[B].set(A);
-  for (unsigned A = 0; A < N; ++A)
-    L.Interferes[A].reset(A);
+    for (unsigned S : Across.set_bits())
+      L.Interferes[S] |= Across;
+  for (unsigned S : A.AlwaysLive.set_bits())
+    L.Interferes[S].set();
+  for (unsigned S = 0; S < N; ++S)
+    for (unsigned T : L.Interferes[S].set_bits())
+      L.Interferes[T].set(S);
+  for (unsigned S = 0; S < N; ++S)
+    L.Interferes[S].reset(S);
+}
 
-  // The lower bound's live bytes: for each set, the heaviest clique of the
-  // interference graph found greedily inside it (plus escaped slots, which
-  // interfere with all). A clique's slots need disjoint bytes in any layout
-  // the overlap pass may choose, so the bound never exceeds what it reaches.
-  auto cliqueBytes = [&](BitVector Set) {
-    Set |= AlwaysLive;
-    SmallVector<unsigned, 16> Members;
-    for (unsigned Id : Set.set_bits())
-      if (!L.Slots[Id].isFixed() && L.Slots[Id].Kind != SlotKind::Index)
-        Members.push_back(Id);
-    return L.greedyCliqueBytes(Members);
-  };
-  if (!WantBound)
-    return;
-  uint64_t Max = cliqueBytes(BitVector(N));
-  for (const BitVector &Set : Together)
-    Max = std::max(Max, cliqueBytes(Set));
-  L.MaxLiveBytes = Max;
+/// The lower bound's live bytes for \p Set: the heaviest clique of the
+/// interference graph found greedily inside it (plus escaped slots, which
+/// interfere with all). A clique's slots need disjoint bytes in any layout
+/// the overlap pass may choose, so the bound never exceeds what it reaches.
+uint64_t LivenessFlow::cliqueBytes(BitVector Set) const {
+  Set |= A.AlwaysLive;
+  SmallVector<unsigned, 16> Members;
+  for (unsigned Id : Set.set_bits())
+    if (!L.Slots[Id].isFixed() && L.Slots[Id].Kind != SlotKind::Index)
+      Members.push_back(Id);
+  return L.greedyCliqueBytes(Members);
 }
 
 /// Each slot's tagged objects with their sizes, in id order (for names).
