@@ -33,8 +33,10 @@
 #include <vector>
 
 namespace llvm {
+class CallBase;
 class ConstantInt;
 class DataLayout;
+class GetElementPtrInst;
 } // namespace llvm
 
 namespace corofo {
@@ -187,6 +189,13 @@ private:
   void buildSlotsFromType();
   void buildSlotsFromAccesses();
   bool walkAccesses(Function &F, Value *Base);
+  bool noteMergedSlots(Function &F, const FramePtr &P, uint64_t Seen);
+  bool visitFrameUse(Function &F, Use &U, Instruction *I, const FramePtr &P,
+                     SmallVectorImpl<FramePtr> &Work);
+  bool followGEP(Function &F, GetElementPtrInst *GEP, const FramePtr &P,
+                 SmallVectorImpl<FramePtr> &Work);
+  void visitMemoryUse(Use &U, Instruction *I, const FramePtr &P);
+  bool visitCallUse(Function &F, Use &U, CallBase *CB, const FramePtr &P);
   bool collectRanges(Function &F, Value *Base,
                      SmallVectorImpl<std::pair<uint64_t, uint64_t>> &Ranges);
   int slotAt(uint64_t Offset) const { return L.slotAt(Offset); }
