@@ -37,6 +37,7 @@ class CallBase;
 class ConstantInt;
 class DataLayout;
 class GetElementPtrInst;
+class SwitchInst;
 } // namespace llvm
 
 namespace corofo {
@@ -222,6 +223,11 @@ private:
   void noteSpan(Instruction *I);
   SlotEffect &effect(Instruction *I);
   bool findStates();
+  SuspendState &stateFor(DenseMap<uint64_t, unsigned> &StateOf, uint64_t V);
+  std::pair<SwitchInst *, BasicBlock *> findDispatch(Function &F);
+  bool placeSingleStateBlocks(
+      SmallVectorImpl<std::pair<Function *, BasicBlock *>> &Blocks,
+      DenseMap<uint64_t, unsigned> &StateOf);
   bool recordIndexStores();
   void computeLiveness();
   void computeLowerBound();

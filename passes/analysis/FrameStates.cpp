@@ -40,65 +40,76 @@ static bool stateValues(Value *V, SmallVectorImpl<uint64_t> &Out,
   return false;
 }
 
+/// The state with index value \p V, made on first use (\p StateOf: value
+/// -> position in L.States).
+SuspendState &FrameAnalyzer::stateFor(DenseMap<uint64_t, unsigned> &StateOf,
+                                      uint64_t V) {
+  auto [It, New] = StateOf.try_emplace(V, L.States.size());
+  if (New) {
+    L.States.emplace_back();
+    L.States.back().IndexValue = V;
+  }
+  return L.States[It->second];
+}
+
+/// The dispatch of clone \p F: a switch on a load of one frame slot at the
+/// end of its entry's straight-line prefix; and with -fno-exceptions the
+/// block `icmp eq (load resume_fn), null` picks for the final state before
+/// it. Marks the prefix as dispatch blocks.
+std::pair<SwitchInst *, BasicBlock *> FrameAnalyzer::findDispatch(Function &F) {
+  SwitchInst *Dispatch = nullptr;
+  BasicBlock *FinalBlock = nullptr;
+  for (BasicBlock *BB = &F.getEntryBlock(); BB && !Dispatch;) {
+    DispatchBlocks.insert(BB);
+    Instruction *T = BB->getTerminator();
+    if (auto *SW = dyn_cast<SwitchInst>(T)) {
+      auto *LI = dyn_cast<LoadInst>(SW->getCondition());
+      if (LI && Effects.count(LI) && Effects[LI].Uses.count() == 1)
+        Dispatch = SW;
+      break;
+    }
+    auto *Br = dyn_cast<BranchInst>(T);
+    if (!Br)
+      break;
+    if (Br->isUnconditional()) {
+      BB = Br->getSuccessor(0);
+      continue;
+    }
+    auto *Cmp = dyn_cast<ICmpInst>(Br->getCondition());
+    auto *LI = Cmp ? dyn_cast<LoadInst>(Cmp->getOperand(0)) : nullptr;
+    if (!Cmp || !LI || !isa<ConstantPointerNull>(Cmp->getOperand(1)) ||
+        !Effects.count(LI) || !Effects[LI].Uses.test(0))
+      break;
+    bool EqNull = Cmp->getPredicate() == ICmpInst::ICMP_EQ;
+    FinalBlock = Br->getSuccessor(EqNull ? 0 : 1);
+    BB = Br->getSuccessor(EqNull ? 1 : 0);
+  }
+  return {Dispatch, FinalBlock};
+}
+
+/// One suspend point: no dispatch, the entry of \p F falls through to the
+/// only resume block (the end of the chain of single-predecessor blocks).
+/// Null if there is no such chain.
+static BasicBlock *onlyResumeBlock(Function &F) {
+  BasicBlock *BB = &F.getEntryBlock();
+  while (auto *Br = dyn_cast<BranchInst>(BB->getTerminator())) {
+    if (!Br->isUnconditional() || !Br->getSuccessor(0)->getSinglePredecessor())
+      break;
+    BB = Br->getSuccessor(0);
+  }
+  return BB == &F.getEntryBlock() ? nullptr : BB;
+}
+
 bool FrameAnalyzer::findStates() {
-  // The dispatch: a switch on a load of one frame slot, in each clone.
   DenseMap<uint64_t, unsigned> StateOf;
   SmallVector<std::pair<Function *, BasicBlock *>, 3> SingleStateBlocks;
-  auto stateFor = [&](uint64_t V) -> SuspendState & {
-    auto [It, New] = StateOf.try_emplace(V, L.States.size());
-    if (New) {
-      L.States.emplace_back();
-      L.States.back().IndexValue = V;
-    }
-    return L.States[It->second];
-  };
   for (auto &[F, Base] : L.FrameBases) {
     if (F == C.Ramp || F == C.NoAlloc)
       continue;
-    SwitchInst *Dispatch = nullptr;
-    BasicBlock *FinalBlock = nullptr;
-    // Walk the entry's straight-line prefix to the dispatch.
-    for (BasicBlock *BB = &F->getEntryBlock(); BB && !Dispatch;) {
-      DispatchBlocks.insert(BB);
-      Instruction *T = BB->getTerminator();
-      if (auto *SW = dyn_cast<SwitchInst>(T)) {
-        auto *LI = dyn_cast<LoadInst>(SW->getCondition());
-        if (LI && Effects.count(LI) && Effects[LI].Uses.count() == 1)
-          Dispatch = SW;
-        break;
-      }
-      auto *Br = dyn_cast<BranchInst>(T);
-      if (!Br)
-        break;
-      if (Br->isUnconditional()) {
-        BB = Br->getSuccessor(0);
-        continue;
-      }
-      // -fno-exceptions: `icmp eq (load resume_fn), null` picks the final
-      // state before the switch.
-      auto *Cmp = dyn_cast<ICmpInst>(Br->getCondition());
-      auto *LI = Cmp ? dyn_cast<LoadInst>(Cmp->getOperand(0)) : nullptr;
-      if (!Cmp || !LI || !isa<ConstantPointerNull>(Cmp->getOperand(1)) ||
-          !Effects.count(LI) || !Effects[LI].Uses.test(0))
-        break;
-      bool EqNull = Cmp->getPredicate() == ICmpInst::ICMP_EQ;
-      FinalBlock = Br->getSuccessor(EqNull ? 0 : 1);
-      BB = Br->getSuccessor(EqNull ? 1 : 0);
-    }
+    auto [Dispatch, FinalBlock] = findDispatch(*F);
     if (!Dispatch) {
-      // One suspend point: no dispatch, the entry falls through to the only
-      // resume block (the end of the chain of single-predecessor blocks).
-      BasicBlock *BB = &F->getEntryBlock();
-      if (FinalBlock)
-        return fail("no suspend-index dispatch found in '" + F->getName() +
-                    "'");
-      while (auto *Br = dyn_cast<BranchInst>(BB->getTerminator())) {
-        if (!Br->isUnconditional() ||
-            !Br->getSuccessor(0)->getSinglePredecessor())
-          break;
-        BB = Br->getSuccessor(0);
-      }
-      if (BB == &F->getEntryBlock())
+      BasicBlock *BB = FinalBlock ? nullptr : onlyResumeBlock(*F);
+      if (!BB)
         return fail("no suspend-index dispatch found in '" + F->getName() +
                     "'");
       SingleStateBlocks.push_back({F, BB});
@@ -110,48 +121,17 @@ bool FrameAnalyzer::findStates() {
       return fail("the clones dispatch on different frame fields");
     L.IndexSlot = Idx;
     for (auto Case : Dispatch->cases())
-      stateFor(Case.getCaseValue()->getZExtValue())
+      stateFor(StateOf, Case.getCaseValue()->getZExtValue())
           .ResumeBlocks.push_back({F, Case.getCaseSuccessor()});
     if (FinalBlock) {
       // The final state has no index value of its own.
-      SuspendState &S = stateFor(SuspendState::NullResumeState);
+      SuspendState &S = stateFor(StateOf, SuspendState::NullResumeState);
       S.Final = true;
       S.ResumeBlocks.push_back({F, FinalBlock});
     }
   }
-  if (!SingleStateBlocks.empty() && L.IndexSlot >= 0) {
-    // .resume does not dispatch when only one state is resumable: the final
-    // suspend is always CoroSplit's last index and .resume drops its case.
-    if (SingleStateBlocks.size() != 1 ||
-        SingleStateBlocks.front().first != C.Resume || L.States.size() != 2)
-      return fail("some clones dispatch on an index and some do not");
-    SuspendState *Resumable = &L.States[0];
-    for (SuspendState &S : L.States)
-      if (S.IndexValue < Resumable->IndexValue)
-        Resumable = &S;
-    Resumable->ResumeBlocks.push_back(SingleStateBlocks.front());
-    SingleStateBlocks.clear();
-  }
-  if (!SingleStateBlocks.empty()) {
-    // The index of a single-state coroutine is stored but never read: the
-    // one slot that only ever receives constant integer stores.
-    for (const FrameSlot &S : L.Slots) {
-      if (S.isFixed() || S.Accesses.empty() || !S.Ty || !S.Ty->isIntegerTy())
-        continue;
-      bool OnlyConstStores = all_of(S.Accesses, [&](Instruction *I) {
-        auto *SI = dyn_cast<StoreInst>(I);
-        return SI && isa<ConstantInt>(SI->getValueOperand());
-      });
-      if (!OnlyConstStores)
-        continue;
-      if (L.IndexSlot >= 0)
-        return fail("cannot tell which field is the suspend index");
-      L.IndexSlot = S.Id;
-    }
-    if (L.IndexSlot >= 0)
-      for (auto &[F, BB] : SingleStateBlocks)
-        stateFor(0).ResumeBlocks.push_back({F, BB});
-  }
+  if (!placeSingleStateBlocks(SingleStateBlocks, StateOf))
+    return false;
   if (L.IndexSlot < 0)
     return fail("no suspend index found");
   FrameSlot &IS = L.Slots[L.IndexSlot];
@@ -165,6 +145,48 @@ bool FrameAnalyzer::findStates() {
   llvm::sort(L.States, [](const SuspendState &A, const SuspendState &B) {
     return A.IndexValue < B.IndexValue;
   });
+  return true;
+}
+
+/// The resume blocks of clones that do not dispatch (\p Blocks): .resume
+/// when only one state is resumable, or every clone of a single-state
+/// coroutine (whose index field is then the one only ever stored constants).
+bool FrameAnalyzer::placeSingleStateBlocks(
+    SmallVectorImpl<std::pair<Function *, BasicBlock *>> &Blocks,
+    DenseMap<uint64_t, unsigned> &StateOf) {
+  if (!Blocks.empty() && L.IndexSlot >= 0) {
+    // .resume does not dispatch when only one state is resumable: the final
+    // suspend is always CoroSplit's last index and .resume drops its case.
+    if (Blocks.size() != 1 || Blocks.front().first != C.Resume ||
+        L.States.size() != 2)
+      return fail("some clones dispatch on an index and some do not");
+    SuspendState *Resumable = &L.States[0];
+    for (SuspendState &S : L.States)
+      if (S.IndexValue < Resumable->IndexValue)
+        Resumable = &S;
+    Resumable->ResumeBlocks.push_back(Blocks.front());
+    Blocks.clear();
+  }
+  if (Blocks.empty())
+    return true;
+  // The index of a single-state coroutine is stored but never read: the one
+  // slot that only ever receives constant integer stores.
+  for (const FrameSlot &S : L.Slots) {
+    if (S.isFixed() || S.Accesses.empty() || !S.Ty || !S.Ty->isIntegerTy())
+      continue;
+    bool OnlyConstStores = all_of(S.Accesses, [&](Instruction *I) {
+      auto *SI = dyn_cast<StoreInst>(I);
+      return SI && isa<ConstantInt>(SI->getValueOperand());
+    });
+    if (!OnlyConstStores)
+      continue;
+    if (L.IndexSlot >= 0)
+      return fail("cannot tell which field is the suspend index");
+    L.IndexSlot = S.Id;
+  }
+  if (L.IndexSlot >= 0)
+    for (auto &[F, BB] : Blocks)
+      stateFor(StateOf, 0).ResumeBlocks.push_back({F, BB});
   return true;
 }
 
