@@ -190,17 +190,15 @@ static bool isMarker(const Instruction *I, ScopeMarker Kind, uint64_t Id) {
   return I && classifyScopeMarker(*I, Got) == Kind && Got == Id;
 }
 
-PreservedAnalyses CoroRecordScopesPass::run(Function &F,
-                                            FunctionAnalysisManager &) {
-  if (!isSwitchPresplitCoroutine(F))
-    return PreservedAnalyses::all();
-  // New ids never reuse one that a marker or tag still names (the object
-  // may be gone, e.g. promoted, and its markers left behind). Tags are made
-  // anew on every run: a pass may have moved a tagged operand to another
-  // object since the last one.
-  SmallVector<AllocaInst *, 8> Allocas;
+/// Drop the tags of an earlier run from \p F and collect its allocas into
+/// \p Allocas. Returns the first id no alloca, marker or tag of \p F names:
+/// new ids never reuse one that a marker or tag still names (the object may
+/// be gone, e.g. promoted, and its markers left behind). Tags are made anew
+/// on every run: a pass may have moved a tagged operand to another object
+/// since the last one. \p Stripped says whether a tag was dropped.
+static uint64_t dropOldTags(Function &F, SmallVectorImpl<AllocaInst *> &Allocas,
+                            bool &Stripped) {
   uint64_t NextId = 0;
-  bool Stripped = false;
   unsigned TagKindID = F.getContext().getMDKindID(ScopeTagKind);
   unsigned IdKindID = F.getContext().getMDKindID(ScopeIdKind);
   for (Instruction &I : instructions(F)) {
@@ -227,15 +225,101 @@ PreservedAnalyses CoroRecordScopesPass::run(Function &F,
           NextId = std::max(NextId, T->Id + 1);
     Stripped |= removeArgumentScopeTags(I);
   }
+  return NextId;
+}
+
+namespace {
+
+/// An alloca to record, with its size and the uses to tag.
+struct ScopePlan {
+  AllocaInst *AI;
+  uint64_t Size;
+  AddressUses Uses;
+};
+
+/// Writes the tags and markers of one coroutine's objects.
+class ScopeWriter {
+public:
+  ScopeWriter(Function &F, uint64_t NextId);
+  void write(ScopePlan &P);
+  /// Drop the tags of operands two objects' walks both claimed.
+  void dropConflicts();
+
+private:
+  LLVMContext &Ctx;
+  unsigned TagKindID, IdKindID;
+  uint64_t NextId;
+  Function *Annotation;
+  GlobalVariable *StartStr, *EndStr;
+  Constant *Null;
+  SmallPtrSet<Instruction *, 4> Conflicts;
+
+  CallInst *marker(GlobalVariable *Text, uint64_t Id) const {
+    return CallInst::Create(
+        Annotation, {Null, Text, Null,
+                     ConstantInt::get(Type::getInt32Ty(Ctx), Id), Null});
+  }
+};
+
+} // namespace
+
+ScopeWriter::ScopeWriter(Function &F, uint64_t NextId)
+    : Ctx(F.getContext()), TagKindID(Ctx.getMDKindID(ScopeTagKind)),
+      IdKindID(Ctx.getMDKindID(ScopeIdKind)), NextId(NextId) {
+  Module &M = *F.getParent();
+  Type *PtrTy = PointerType::getUnqual(Ctx);
+  Annotation = Intrinsic::getOrInsertDeclaration(
+      &M, Intrinsic::var_annotation, {PtrTy, PtrTy});
+  StartStr = annotationString(M, ScopeStartText);
+  EndStr = annotationString(M, ScopeEndText);
+  Null = ConstantPointerNull::get(cast<PointerType>(PtrTy));
+}
+
+void ScopeWriter::write(ScopePlan &P) {
+  uint64_t Id;
+  if (MDNode *MD = P.AI->getMetadata(IdKindID)) {
+    Id = mdconst::extract<ConstantInt>(MD->getOperand(0))->getZExtValue();
+  } else {
+    Id = NextId++;
+    P.AI->setMetadata(
+        IdKindID, MDNode::get(Ctx, ConstantAsMetadata::get(ConstantInt::get(
+                                       Type::getInt32Ty(Ctx), Id))));
+  }
+  for (auto &[I, OpNo] : P.Uses.Accesses)
+    addTag(*I, OpNo, Id, P.Size, TagKindID, Conflicts);
+  // Scopes matter only for objects whose address escapes (the analysis sees
+  // every other access). Markers sit outside the lifetime markers: no access
+  // can move past a lifetime marker, so none ends up outside the recorded
+  // scope. Without lifetime markers the tags alone still say where the
+  // object can first be reached from outside: it stays open from there on.
+  if (!P.Uses.Escapes)
+    return;
+  for (IntrinsicInst *S : P.Uses.Starts)
+    if (!isMarker(S->getPrevNode(), ScopeMarker::Start, Id))
+      marker(StartStr, Id)->insertBefore(S->getIterator());
+  for (IntrinsicInst *E : P.Uses.Ends)
+    if (!isMarker(E->getNextNode(), ScopeMarker::End, Id))
+      marker(EndStr, Id)->insertAfter(E->getIterator());
+}
+
+void ScopeWriter::dropConflicts() {
+  for (Instruction *I : Conflicts) {
+    I->setMetadata(TagKindID, nullptr);
+    removeArgumentScopeTags(*I);
+  }
+}
+
+PreservedAnalyses CoroRecordScopesPass::run(Function &F,
+                                            FunctionAnalysisManager &) {
+  if (!isSwitchPresplitCoroutine(F))
+    return PreservedAnalyses::all();
+  SmallVector<AllocaInst *, 8> Allocas;
+  bool Stripped = false;
+  uint64_t NextId = dropOldTags(F, Allocas, Stripped);
   PreservedAnalyses PA;
   PA.preserveSet<CFGAnalyses>();
 
-  struct Plan {
-    AllocaInst *AI;
-    uint64_t Size;
-    AddressUses Uses;
-  };
-  SmallVector<Plan, 8> Plans;
+  SmallVector<ScopePlan, 8> Plans;
   const DataLayout &DL = F.getDataLayout();
   for (AllocaInst *AI : Allocas) {
     std::optional<TypeSize> Size = AI->getAllocationSize(DL);
@@ -253,52 +337,10 @@ PreservedAnalyses CoroRecordScopesPass::run(Function &F,
       }))
     return Stripped ? PA : PreservedAnalyses::all();
 
-  Module &M = *F.getParent();
-  LLVMContext &Ctx = F.getContext();
-  Type *PtrTy = PointerType::getUnqual(Ctx);
-  Function *Annotation = Intrinsic::getOrInsertDeclaration(
-      &M, Intrinsic::var_annotation, {PtrTy, PtrTy});
-  GlobalVariable *StartStr = annotationString(M, ScopeStartText);
-  GlobalVariable *EndStr = annotationString(M, ScopeEndText);
-  Constant *Null = ConstantPointerNull::get(cast<PointerType>(PtrTy));
-  auto marker = [&](GlobalVariable *Text, uint64_t Id) {
-    return CallInst::Create(
-        Annotation, {Null, Text, Null,
-                     ConstantInt::get(Type::getInt32Ty(Ctx), Id), Null});
-  };
-
-  SmallPtrSet<Instruction *, 4> Conflicts;
-  for (Plan &P : Plans) {
-    uint64_t Id;
-    if (MDNode *MD = P.AI->getMetadata(IdKindID)) {
-      Id = mdconst::extract<ConstantInt>(MD->getOperand(0))->getZExtValue();
-    } else {
-      Id = NextId++;
-      P.AI->setMetadata(
-          IdKindID, MDNode::get(Ctx, ConstantAsMetadata::get(ConstantInt::get(
-                                       Type::getInt32Ty(Ctx), Id))));
-    }
-    for (auto &[I, OpNo] : P.Uses.Accesses)
-      addTag(*I, OpNo, Id, P.Size, TagKindID, Conflicts);
-    // Scopes matter only for objects whose address escapes (the analysis
-    // sees every other access). Markers sit outside the lifetime markers:
-    // no access can move past a lifetime marker, so none ends up outside
-    // the recorded scope. Without lifetime markers the tags alone still say
-    // where the object can first be reached from outside: it stays open
-    // from there on.
-    if (!P.Uses.Escapes)
-      continue;
-    for (IntrinsicInst *S : P.Uses.Starts)
-      if (!isMarker(S->getPrevNode(), ScopeMarker::Start, Id))
-        marker(StartStr, Id)->insertBefore(S->getIterator());
-    for (IntrinsicInst *E : P.Uses.Ends)
-      if (!isMarker(E->getNextNode(), ScopeMarker::End, Id))
-        marker(EndStr, Id)->insertAfter(E->getIterator());
-  }
-  for (Instruction *I : Conflicts) {
-    I->setMetadata(TagKindID, nullptr);
-    removeArgumentScopeTags(*I);
-  }
+  ScopeWriter Writer(F, NextId);
+  for (ScopePlan &P : Plans)
+    Writer.write(P);
+  Writer.dropConflicts();
   return PA;
 }
 
