@@ -16,6 +16,7 @@
 #include "TransformBisect.h"
 
 #include "llvm/ADT/Statistic.h"
+#include "llvm/Support/Debug.h"
 #include "llvm/Analysis/OptimizationRemarkEmitter.h"
 #include "llvm/IR/DebugInfoMetadata.h"
 #include "llvm/IR/IRBuilder.h"
@@ -390,6 +391,8 @@ bool guardResumeEntry(const SplitCoroutine &C, CompletedResumePolicy P,
     B.CreateRetVoid();
   R.addFnAttr(GuardedEntryAttr, policyName(P));
 
+  LLVM_DEBUG(dbgs() << "coro-completed-resume: entry check in " << R.getName()
+                    << " (" << policyName(P) << ")\n");
   ++NumEntriesGuarded;
   ORE.emit([&] {
     return OptimizationRemark(CompletedResumeRemarkPass, "ResumeEntryGuarded",
@@ -432,6 +435,8 @@ unsigned guardResumeSites(
         }))
       continue;
     CB->setMetadata(PendingSiteMD, nullptr);
+    LLVM_DEBUG(dbgs() << "coro-completed-resume: checking in " << F.getName()
+                      << ": " << *CB << "\n");
     guardSite(*CB, Fn, P);
     ++Guarded;
     ++NumSitesGuarded;
@@ -557,6 +562,8 @@ unsigned dropUnneededEntryChecks(
     if (BasicBlock *Next = R.getEntryBlock().getSingleSuccessor())
       MergeBlockIntoPredecessor(Next);
     R.removeFnAttr(GuardedEntryAttr);
+    LLVM_DEBUG(dbgs() << "coro-completed-resume: entry check of "
+                      << R.getName() << " dropped\n");
     ++Dropped;
     ++NumEntriesDropped;
     GetORE(R).emit([&] {

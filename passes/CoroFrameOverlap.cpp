@@ -567,6 +567,8 @@ overlapFrameSlots(const SplitCoroutine &C, const FrameLayout &L,
   Function *Anchor = C.anchor();
   DiagnosticLocation Loc(Anchor->getSubprogram());
   auto missed = [&](StringRef Why) {
+    LLVM_DEBUG(dbgs() << "coro-frame-overlap: " << C.Name << " kept: " << Why
+                      << "\n");
     ORE.emit([&] {
       return OptimizationRemarkMissed(OverlapRemarkPass, "NotOverlapped", Loc,
                                       &Anchor->getEntryBlock())
@@ -627,6 +629,10 @@ overlapFrameSlots(const SplitCoroutine &C, const FrameLayout &L,
   if (C.NoAlloc)
     rewriteParamAttrs(*C.NoAlloc, C.NoAlloc->arg_size() - 1, L.Size, A.Size);
 
+  LLVM_DEBUG(dbgs() << "coro-frame-overlap: " << C.Name << " "
+                    << L.AllocSize << " -> " << A.Size << " bytes"
+                    << (KeepsAlloc.empty() ? "" : ", allocation kept: ")
+                    << KeepsAlloc << "\n");
   ++NumRelaidOut;
   NumBytesSaved += L.AllocSize - A.Size;
   if (!KeepsAlloc.empty())

@@ -16,6 +16,7 @@
 #include "CoroFrameAnalysis.h"
 
 #include "llvm/ADT/Statistic.h"
+#include "llvm/Support/Debug.h"
 #include "llvm/Analysis/OptimizationRemarkEmitter.h"
 #include "llvm/IR/DiagnosticInfo.h"
 #include "llvm/IR/Instructions.h"
@@ -152,6 +153,8 @@ void reportCoroutineFrame(const SplitCoroutine &C, const FrameLayout &L,
       R << " not analysed: " << ore::NV("reason", L.WhyNot);
       return R;
     });
+    LLVM_DEBUG(dbgs() << "coro-frame-report: " << C.Name
+                      << " not analysed: " << L.WhyNot << "\n");
     ++NumNotAnalysed;
     return;
   }
@@ -159,6 +162,9 @@ void reportCoroutineFrame(const SplitCoroutine &C, const FrameLayout &L,
   emitSummary(C, L, ORE);
   emitSlots(C, L, ORE);
   warnIfTooLarge(C, L, Opts.WarnAbove);
+  LLVM_DEBUG(dbgs() << "coro-frame-report: " << C.Name << ": "
+                    << L.AllocSize << " bytes, " << L.Slots.size()
+                    << " slots, " << L.States.size() << " states\n");
   ++NumReported;
 }
 

@@ -123,6 +123,8 @@ bool markFrameSizes(Function &F) {
     M->setDebugLoc(S->getDebugLoc());
     M->setDoesNotAccessMemory();
     S->replaceUsesWithIf(M, [M](Use &U) { return U.getUser() != M; });
+    LLVM_DEBUG(dbgs() << "coro-mark-frame-size: " << F.getName() << ": " << *S
+                      << "\n");
     ++NumMarked;
     Changed = true;
   }
@@ -152,6 +154,9 @@ PreservedAnalyses CoroFrameSizeCleanupPass::run(Module &M,
         Calls.push_back(CI);
         Touched.insert(CI->getFunction());
       }
+    LLVM_DEBUG(dbgs() << "coro-frame-size-cleanup: " << Calls.size()
+                      << " markers left in " << Touched.size()
+                      << " functions\n");
     NumLeftOver += resolveFrameSizeMarkers(Calls, std::nullopt);
     for (Function *F : Touched) {
       PreservedAnalyses PA;

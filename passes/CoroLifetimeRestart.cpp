@@ -18,17 +18,23 @@
 
 #include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/ADT/SmallVector.h"
+#include "llvm/ADT/Statistic.h"
 #include "llvm/Analysis/OptimizationRemarkEmitter.h"
 #include "llvm/IR/CFG.h"
 #include "llvm/IR/DebugInfo.h"
 #include "llvm/IR/DebugInfoMetadata.h"
 #include "llvm/IR/Instructions.h"
 #include "llvm/IR/IntrinsicInst.h"
+#include "llvm/Support/Debug.h"
 #include "llvm/Transforms/Coroutines/CoroInstr.h"
 
 using namespace llvm;
 
 #define DEBUG_TYPE "coro-lifetime-restart"
+
+STATISTIC(NumRestartsRemoved,
+          "Lifetime restarts removed so that CoroSplit keeps the object");
+STATISTIC(NumRestartsKept, "Lifetime restarts left alone: object may be dead");
 
 namespace corofo {
 
@@ -208,6 +214,9 @@ PreservedAnalyses CoroLifetimeRestartPass::run(Function &F,
     for (auto [End, Start] : NotAlive) {
       if (!ReportedMissed.insert(Start).second)
         continue;
+      ++NumRestartsKept;
+      LLVM_DEBUG(dbgs() << "coro-lifetime-restart: " << F.getName()
+                        << ": restart kept (may be dead): " << *Start << "\n");
       ORE->emit([&] {
         OptimizationRemarkMissed R(DEBUG_TYPE, "LifetimeRestart", Start);
         describeRestart(R, describeObject(markedObject(*Start)), F);
@@ -234,6 +243,9 @@ PreservedAnalyses CoroLifetimeRestartPass::run(Function &F,
         return R << "; the two markers are removed so that CoroSplit keeps it "
                     "in the frame (LLVM 22 would leave it on the stack)";
       });
+      LLVM_DEBUG(dbgs() << "coro-lifetime-restart: " << F.getName()
+                        << ": removing " << *End << " and " << *Start << "\n");
+      ++NumRestartsRemoved;
       End->eraseFromParent();
       Start->eraseFromParent();
       Changed = true;

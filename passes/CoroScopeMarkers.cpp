@@ -23,6 +23,7 @@
 
 #include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/ADT/SmallVector.h"
+#include "llvm/ADT/Statistic.h"
 #include "llvm/Analysis/ValueTracking.h"
 #include "llvm/IR/Constants.h"
 #include "llvm/IR/IRBuilder.h"
@@ -31,11 +32,17 @@
 #include "llvm/IR/IntrinsicInst.h"
 #include "llvm/IR/Metadata.h"
 #include "llvm/IR/Module.h"
+#include "llvm/Support/Debug.h"
 #include "llvm/Transforms/Coroutines/CoroInstr.h"
 
 using namespace llvm;
 
 #define DEBUG_TYPE "coro-record-scopes"
+
+STATISTIC(NumObjectsRecorded, "Objects of presplit coroutines given scope tags");
+STATISTIC(NumScopeMarkers, "Scope start and end markers written");
+STATISTIC(NumTagConflicts, "Tags dropped: two objects claimed one operand");
+STATISTIC(NumFunctionsStripped, "Functions whose leftover markers were removed");
 
 namespace corofo {
 
@@ -295,14 +302,19 @@ void ScopeWriter::write(ScopePlan &P) {
   if (!P.Uses.Escapes)
     return;
   for (IntrinsicInst *S : P.Uses.Starts)
-    if (!isMarker(S->getPrevNode(), ScopeMarker::Start, Id))
+    if (!isMarker(S->getPrevNode(), ScopeMarker::Start, Id)) {
       marker(StartStr, Id)->insertBefore(S->getIterator());
+      ++NumScopeMarkers;
+    }
   for (IntrinsicInst *E : P.Uses.Ends)
-    if (!isMarker(E->getNextNode(), ScopeMarker::End, Id))
+    if (!isMarker(E->getNextNode(), ScopeMarker::End, Id)) {
       marker(EndStr, Id)->insertAfter(E->getIterator());
+      ++NumScopeMarkers;
+    }
 }
 
 void ScopeWriter::dropConflicts() {
+  NumTagConflicts += Conflicts.size();
   for (Instruction *I : Conflicts) {
     I->setMetadata(TagKindID, nullptr);
     removeArgumentScopeTags(*I);
@@ -337,6 +349,10 @@ PreservedAnalyses CoroRecordScopesPass::run(Function &F,
       }))
     return Stripped ? PA : PreservedAnalyses::all();
 
+  LLVM_DEBUG(dbgs() << "coro-record-scopes: " << F.getName() << ": "
+                    << Plans.size() << " objects, ids from " << NextId
+                    << "\n");
+  NumObjectsRecorded += Plans.size();
   ScopeWriter Writer(F, NextId);
   for (ScopePlan &P : Plans)
     Writer.write(P);
@@ -350,6 +366,9 @@ PreservedAnalyses CoroScopeMarkersCleanupPass::run(Module &M,
   bool Changed = false;
   for (Function &F : M)
     if (!F.isDeclaration() && stripScopeMarkers(F)) {
+      LLVM_DEBUG(dbgs() << "coro-scope-markers-cleanup: stripped "
+                        << F.getName() << "\n");
+      ++NumFunctionsStripped;
       FAM.invalidate(F, PreservedAnalyses::none());
       Changed = true;
     }
