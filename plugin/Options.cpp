@@ -100,12 +100,12 @@ static cl::opt<bool> TestFault(
 
 PluginOptions readPluginOptions() {
   PluginOptions O;
-  setTransformLimit(MaxTransforms);
-  setCompletedResumeTestFault(TestFault);
   O.Enabled = EnableAll;
   O.Report.WarnAbove = WarnAbove;
   O.PrintAnalysis = PrintAnalysis;
   O.CollapseCarryConstants = CollapseCarryConstants;
+  O.MaxTransforms = MaxTransforms;
+  O.TestFault = TestFault;
   for (PassId P : DisabledPasses) {
     switch (P) {
     case PassId::Collapse:
@@ -145,6 +145,11 @@ PluginOptions readPluginOptions() {
     break;
   }
   return O;
+}
+
+void applyProcessOptions(const PluginOptions &O) {
+  setTransformLimit(O.MaxTransforms);
+  setCompletedResumeTestFault(O.TestFault);
 }
 
 } // namespace corofo

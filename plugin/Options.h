@@ -15,6 +15,7 @@
 #include "CoroCompletedResume.h"
 #include "CoroFrameReport.h"
 
+#include <cstdint>
 #include <optional>
 
 namespace corofo {
@@ -48,6 +49,12 @@ struct PluginOptions {
   bool PrintAnalysis = false;
   /// coro-state-collapse also carries constants where that saves code.
   bool CollapseCarryConstants = true;
+  /// `-coro-frame-opt-max-transforms`; negative: no limit. Process-wide:
+  /// takes effect through applyProcessOptions.
+  int64_t MaxTransforms = -1;
+  /// `-coro-frame-opt-test-fault` (hidden; tests of coro-difftest).
+  /// Process-wide: takes effect through applyProcessOptions.
+  bool TestFault = false;
 
   bool isEnabled(PassId P) const {
     switch (P) {
@@ -81,8 +88,14 @@ struct PluginOptions {
   }
 };
 
-/// The options as given on the command line.
+/// The options as given on the command line. Reads them only: changes
+/// nothing, and may be called as often as wanted.
 PluginOptions readPluginOptions();
+
+/// Make the process-wide settings of \p O take effect: the transformation
+/// limit (TransformBisect.h) and the completed-resume test fault. The only
+/// options that are not handed to the passes in the struct.
+void applyProcessOptions(const PluginOptions &O);
 
 } // namespace corofo
 

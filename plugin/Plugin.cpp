@@ -47,10 +47,19 @@ using namespace corofo;
 static_assert(LLVM_VERSION_MAJOR == 22,
               "CoroFrameOpt is written against LLVM 22's pass API");
 
+/// The options of a pipeline being built, with the process-wide ones applied
+/// (every default pipeline, and the named passes that read options, and
+/// coro-wrapper-inline).
+static PluginOptions readAndApplyOptions() {
+  PluginOptions Opts = readPluginOptions();
+  applyProcessOptions(Opts);
+  return Opts;
+}
+
 static bool parseModulePass(StringRef Name, ModulePassManager &MPM,
                             ArrayRef<PassBuilder::PipelineElement>) {
   if (Name == "coro-frame-report") {
-    MPM.addPass(CoroFrameReportPass(readPluginOptions().Report));
+    MPM.addPass(CoroFrameReportPass(readAndApplyOptions().Report));
     return true;
   }
   if (Name == "coro-frame-overlap") {
@@ -62,11 +71,11 @@ static bool parseModulePass(StringRef Name, ModulePassManager &MPM,
     return true;
   }
   if (Name == "coro-frame-opt") {
-    MPM.addPass(CoroFrameOptModulePass(readPluginOptions(), /*AtO0=*/false));
+    MPM.addPass(CoroFrameOptModulePass(readAndApplyOptions(), /*AtO0=*/false));
     return true;
   }
   if (Name == "coro-wrapper-inline") {
-    readPluginOptions(); // the bisect limit applies to named passes too
+    readAndApplyOptions(); // the bisect limit applies to named passes too
     MPM.addPass(CoroWrapperInlinePass());
     return true;
   }
@@ -81,7 +90,7 @@ static bool parseModulePass(StringRef Name, ModulePassManager &MPM,
   if (Name == "coro-completed-resume-cleanup") {
     // The command-line policy, else pending.
     MPM.addPass(CoroCompletedResumeCleanupPass(
-        readPluginOptions().CompletedResume.value_or(
+        readAndApplyOptions().CompletedResume.value_or(
             CompletedResumePolicy::Pending)));
     return true;
   }
@@ -91,7 +100,7 @@ static bool parseModulePass(StringRef Name, ModulePassManager &MPM,
   }
   if (PassBuilder::checkParametrizedPassName(Name, "coro-completed-resume")) {
     // No parameter: the command-line policy, else pending.
-    PluginOptions Opts = readPluginOptions();
+    PluginOptions Opts = readAndApplyOptions();
     CompletedResumePolicy Policy =
         Opts.CompletedResume.value_or(CompletedResumePolicy::Pending);
     StringRef Param = Name.drop_front(strlen("coro-completed-resume"));
@@ -115,7 +124,7 @@ static bool parseModulePass(StringRef Name, ModulePassManager &MPM,
 static bool parseCGSCCPass(StringRef Name, CGSCCPassManager &CGPM,
                            ArrayRef<PassBuilder::PipelineElement>) {
   if (Name == "coro-frame-opt") {
-    CGPM.addPass(CoroFrameOptCGSCCPass(readPluginOptions()));
+    CGPM.addPass(CoroFrameOptCGSCCPass(readAndApplyOptions()));
     return true;
   }
   return false;
@@ -136,12 +145,12 @@ static bool parseFunctionPass(StringRef Name, FunctionPassManager &FPM,
     return true;
   }
   if (Name == "coro-presplit") {
-    FPM.addPass(CoroPresplitPass(readPluginOptions()));
+    FPM.addPass(CoroPresplitPass(readAndApplyOptions()));
     return true;
   }
   if (Name == "coro-state-collapse") {
     // The bisect limit applies to named passes too.
-    FPM.addPass(CoroStateCollapsePass(readPluginOptions().CollapseCarryConstants));
+    FPM.addPass(CoroStateCollapsePass(readAndApplyOptions().CollapseCarryConstants));
     return true;
   }
   return false;
@@ -187,7 +196,7 @@ static void registerCallbacks(PassBuilder &PB) {
   // At O0 this point comes before CoroSplit and would see no split coroutine.
   PB.registerCGSCCOptimizerLateEPCallback(
       [](CGSCCPassManager &CGPM, OptimizationLevel Level) {
-        PluginOptions Opts = readPluginOptions();
+        PluginOptions Opts = readAndApplyOptions();
         if (Opts.Enabled && Level != OptimizationLevel::O0)
           CGPM.addPass(CoroFrameOptCGSCCPass(Opts));
       });
@@ -196,7 +205,7 @@ static void registerCallbacks(PassBuilder &PB) {
   // O0: debug builds keep every coroutine as written.
   PB.registerPipelineEarlySimplificationEPCallback(
       [](ModulePassManager &MPM, OptimizationLevel Level, ThinOrFullLTOPhase) {
-        PluginOptions Opts = readPluginOptions();
+        PluginOptions Opts = readAndApplyOptions();
         if (Level != OptimizationLevel::O0 && Opts.isEnabled(PassId::Wrapper))
           MPM.addPass(CoroWrapperInlinePass());
         // Resumes through handles, as CoroEarly lowered them: marked now,
@@ -218,7 +227,7 @@ static void registerCallbacks(PassBuilder &PB) {
   // the three passes (CoroPipeline.h says why).
   PB.registerScalarOptimizerLateEPCallback(
       [](FunctionPassManager &FPM, OptimizationLevel Level) {
-        PluginOptions Opts = readPluginOptions();
+        PluginOptions Opts = readAndApplyOptions();
         if (Opts.isEnabled(PassId::Collapse) ||
             Opts.isEnabled(PassId::Scopes) || Opts.isEnabled(PassId::Overlap))
           FPM.addPass(CoroPresplitPass(Opts));
@@ -236,7 +245,7 @@ static void registerCallbacks(PassBuilder &PB) {
         if (&FPM != LastPeepholeOf)
           return;
         LastPeepholeOf = nullptr;
-        PluginOptions Opts = readPluginOptions();
+        PluginOptions Opts = readAndApplyOptions();
         if (Level != OptimizationLevel::O0 &&
             Opts.isEnabled(PassId::LifetimeRestart))
           FPM.addPass(CoroLifetimeRestartPass());
@@ -246,7 +255,7 @@ static void registerCallbacks(PassBuilder &PB) {
   PB.registerOptimizerLastEPCallback(
       [](ModulePassManager &MPM, OptimizationLevel Level,
          ThinOrFullLTOPhase Phase) {
-        PluginOptions Opts = readPluginOptions();
+        PluginOptions Opts = readAndApplyOptions();
         if (Opts.Enabled && Level == OptimizationLevel::O0)
           MPM.addPass(CoroFrameOptModulePass(Opts, /*AtO0=*/true));
         // Frame-size markers the drivers did not resolve (ThinLTO pre-link
