@@ -29,25 +29,12 @@ static cl::opt<bool> EnableAll(
 static cl::list<PassId> DisabledPasses(
     "coro-frame-opt-disable", cl::CommaSeparated, cl::cat(Category),
     cl::desc("Leave these CoroFrameOpt passes out of the default pipelines"),
-    cl::values(clEnumValN(PassId::Collapse, "collapse",
-                          "coro-state-collapse (merge identical suspend "
-                          "points before CoroSplit)"),
-               clEnumValN(PassId::Report, "report",
-                          "coro-frame-report (frame-size remarks)"),
-               clEnumValN(PassId::Overlap, "overlap",
-                          "coro-frame-overlap (share frame bytes)"),
-               clEnumValN(PassId::Scopes, "scopes",
-                          "coro-record-scopes (object scopes for the "
-                          "overlap, recorded before CoroSplit)"),
-               clEnumValN(PassId::CompletedResume, "completed-resume",
-                          "coro-completed-resume (same as "
-                          "-coro-frame-opt-completed-resume=ub)"),
-               clEnumValN(PassId::Wrapper, "wrapper",
-                          "coro-wrapper-inline (wrapper coroutines return "
-                          "the task they await)"),
-               clEnumValN(PassId::LifetimeRestart, "lifetime-restart",
-                          "coro-lifetime-restart (objects whose lifetime "
-                          "restarts in one block stay in the frame)")));
+    // cl::values(...) as a braced list, which may end in a comma.
+    cl::ValuesClass({
+#define CORO_DISABLE(ID, VALUE, PASS, HELP, TRY)                               \
+  clEnumValN(PassId::ID, VALUE, PASS " (" HELP ")"),
+#include "CoroPasses.def"
+    }));
 
 namespace {
 /// CompletedResumePolicy plus "not given".
@@ -100,37 +87,14 @@ static cl::opt<bool> TestFault(
 
 PluginOptions readPluginOptions() {
   PluginOptions O;
-  setTransformLimit(MaxTransforms);
-  setCompletedResumeTestFault(TestFault);
   O.Enabled = EnableAll;
   O.Report.WarnAbove = WarnAbove;
   O.PrintAnalysis = PrintAnalysis;
   O.CollapseCarryConstants = CollapseCarryConstants;
-  for (PassId P : DisabledPasses) {
-    switch (P) {
-    case PassId::Collapse:
-      O.CollapseEnabled = false;
-      break;
-    case PassId::Report:
-      O.ReportEnabled = false;
-      break;
-    case PassId::Overlap:
-      O.OverlapEnabled = false;
-      break;
-    case PassId::Scopes:
-      O.ScopesEnabled = false;
-      break;
-    case PassId::CompletedResume:
-      O.CompletedResumeEnabled = false;
-      break;
-    case PassId::Wrapper:
-      O.WrapperEnabled = false;
-      break;
-    case PassId::LifetimeRestart:
-      O.LifetimeRestartEnabled = false;
-      break;
-    }
-  }
+  O.MaxTransforms = MaxTransforms;
+  O.TestFault = TestFault;
+  for (PassId P : DisabledPasses)
+    O.Disabled[static_cast<unsigned>(P)] = true;
   switch (CompletedResume) {
   case PolicyChoice::ByLevel:
     break;
@@ -145,6 +109,11 @@ PluginOptions readPluginOptions() {
     break;
   }
   return O;
+}
+
+void applyProcessOptions(const PluginOptions &O) {
+  setTransformLimit(O.MaxTransforms);
+  setCompletedResumeTestFault(O.TestFault);
 }
 
 } // namespace corofo

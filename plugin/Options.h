@@ -7,6 +7,7 @@
 /// The plugin's `-mllvm -coro-frame-opt-*` options, read once when a pipeline
 /// is built. Passes never read command-line options themselves: the plugin
 /// hands them a plain struct, so IR tests can drive them with any settings.
+/// The passes that can be disabled come from plugin/CoroPasses.def.
 //===----------------------------------------------------------------------===//
 
 #ifndef COROFRAMEOPT_PLUGIN_OPTIONS_H
@@ -15,32 +16,31 @@
 #include "CoroCompletedResume.h"
 #include "CoroFrameReport.h"
 
+#include <array>
+#include <cstdint>
 #include <optional>
 
 namespace corofo {
 
-/// The passes that can be switched off one by one.
+/// The passes that can be switched off one by one (-coro-frame-opt-disable=),
+/// as plugin/CoroPasses.def lists them.
 enum class PassId {
-  Collapse,
-  Overlap,
-  Scopes,
-  Report,
-  CompletedResume,
-  Wrapper,
-  LifetimeRestart
+#define CORO_DISABLE(ID, VALUE, PASS, HELP, TRY) ID,
+#include "CoroPasses.def"
 };
+
+/// How many PassId values there are.
+constexpr unsigned NumPassIds = 0
+#define CORO_DISABLE(ID, VALUE, PASS, HELP, TRY) +1
+#include "CoroPasses.def"
+    ;
 
 struct PluginOptions {
   /// False with `-coro-frame-opt-enable=false`: the plugin adds nothing to
   /// clang's pipelines (named passes still run when asked for explicitly).
   bool Enabled = true;
-  bool ReportEnabled = true;
-  bool CollapseEnabled = true;
-  bool OverlapEnabled = true;
-  bool ScopesEnabled = true;
-  bool CompletedResumeEnabled = true;
-  bool WrapperEnabled = true;
-  bool LifetimeRestartEnabled = true;
+  /// Indexed by PassId: named in `-coro-frame-opt-disable=`.
+  std::array<bool, NumPassIds> Disabled{};
   /// `-coro-frame-opt-completed-resume`; unset: by optimization level.
   std::optional<CompletedResumePolicy> CompletedResume;
   ReportOptions Report; ///< Settings of the frame report.
@@ -48,25 +48,18 @@ struct PluginOptions {
   bool PrintAnalysis = false;
   /// coro-state-collapse also carries constants where that saves code.
   bool CollapseCarryConstants = true;
+  /// `-coro-frame-opt-max-transforms`; negative: no limit. Process-wide:
+  /// takes effect through applyProcessOptions.
+  int64_t MaxTransforms = -1;
+  /// `-coro-frame-opt-test-fault` (hidden; tests of coro-difftest).
+  /// Process-wide: takes effect through applyProcessOptions.
+  bool TestFault = false;
 
   bool isEnabled(PassId P) const {
-    switch (P) {
-    case PassId::Report:
-      return Enabled && ReportEnabled;
-    case PassId::Collapse:
-      return Enabled && CollapseEnabled;
-    case PassId::Overlap:
-      return Enabled && OverlapEnabled;
-    case PassId::Scopes: // Only the overlap uses them.
-      return Enabled && OverlapEnabled && ScopesEnabled;
-    case PassId::CompletedResume:
-      return Enabled && CompletedResumeEnabled;
-    case PassId::Wrapper:
-      return Enabled && WrapperEnabled;
-    case PassId::LifetimeRestart:
-      return Enabled && LifetimeRestartEnabled;
-    }
-    return false;
+    if (!Enabled || Disabled[static_cast<unsigned>(P)])
+      return false;
+    // Only the overlap uses the recorded scopes.
+    return P != PassId::Scopes || isEnabled(PassId::Overlap);
   }
 
   /// The policy for resuming a completed coroutine: as given, else trap at
@@ -81,8 +74,14 @@ struct PluginOptions {
   }
 };
 
-/// The options as given on the command line.
+/// The options as given on the command line. Reads them only: changes
+/// nothing, and may be called as often as wanted.
 PluginOptions readPluginOptions();
+
+/// Make the process-wide settings of \p O take effect: the transformation
+/// limit (TransformBisect.h) and the completed-resume test fault. The only
+/// options that are not handed to the passes in the struct.
+void applyProcessOptions(const PluginOptions &O);
 
 } // namespace corofo
 

@@ -6,16 +6,12 @@
 /// \file
 /// Entry point for `clang -fpass-plugin=` and `opt -load-pass-plugin=`.
 ///
-/// Registers, for textual pipelines:
-///   module:  coro-frame-report, coro-frame-overlap,
-///            coro-completed-resume<pending|trap|ub>,
-///            coro-completed-resume-cleanup, coro-scope-markers-cleanup,
-///            print<coro-frame>, coro-wrapper-inline, coro-frame-opt
-///            (every enabled pass, all coroutines of the module)
-///   cgscc:   coro-frame-opt (every enabled pass, ramps in the SCC)
-///   function: coro-state-collapse, coro-record-scopes, coro-mark-frame-size,
-///            coro-presplit (those three as one entry), coro-lifetime-restart
-///            (before CoroSplit)
+/// Registers every pass of CoroPasses.def (the one table of the plugin's
+/// passes) for textual pipelines, at its pass manager level, with its class
+/// name for -print-pipeline-passes. Among them the drivers: coro-frame-opt
+/// (module: every enabled pass, all coroutines of the module; cgscc: every
+/// enabled pass, ramps in the SCC) and coro-presplit (function: the enabled
+/// passes before CoroSplit as one entry),
 /// and adds the drivers to the default pipelines (see CoroPipeline.h and
 /// docs/pipeline.md): CGSCCOptimizerLate at O1-O3/Os/Oz, OptimizerLast at O0,
 /// and coro-completed-resume-cleanup at OptimizerLast at O1-O3/Os/Oz;
@@ -41,111 +37,104 @@
 #include "llvm/Passes/PassBuilder.h"
 #include "llvm/Plugins/PassPlugin.h"
 
+#include <cstring>
+#include <string_view>
+
 using namespace llvm;
 using namespace corofo;
 
 static_assert(LLVM_VERSION_MAJOR == 22,
               "CoroFrameOpt is written against LLVM 22's pass API");
 
+/// Whether \p N is the `-passes=` name of a pass of CoroPasses.def.
+static constexpr bool isPassName(std::string_view N) {
+  return false
+#define CORO_MODULE_PASS(NAME, CLASS, APPLY, CREATE_PASS) || N == NAME
+#define CORO_MODULE_PASS_WITH_PARAMS(NAME, CLASS, APPLY, CREATE_PASS, PARSER,  \
+                                     PARAMS)                                   \
+  || N == NAME
+#define CORO_CGSCC_PASS(NAME, CLASS, APPLY, CREATE_PASS) || N == NAME
+#define CORO_FUNCTION_PASS(NAME, CLASS, APPLY, CREATE_PASS) || N == NAME
+#include "CoroPasses.def"
+      ;
+}
+// The pass a -coro-frame-opt-disable value names (in its help text) exists.
+#define CORO_DISABLE(ID, VALUE, PASS, HELP, TRY)                               \
+  static_assert(isPassName(PASS), "CORO_DISABLE(" #ID "): no pass " PASS);
+#include "CoroPasses.def"
+
+/// The options of a pipeline being built, with the process-wide ones applied
+/// (every default pipeline, and the named passes whose entry in
+/// CoroPasses.def says so).
+static PluginOptions readAndApplyOptions() {
+  PluginOptions Opts = readPluginOptions();
+  applyProcessOptions(Opts);
+  return Opts;
+}
+
+/// The parameters of `coro-completed-resume<pending|trap|ub>`: \p Param is
+/// the text after the name (empty, or `<...>`). No parameter: the
+/// command-line policy, else pending.
+static std::optional<CompletedResumePolicy>
+parseCompletedResumeParams(StringRef Param, const PluginOptions &Opts) {
+  if (Param.empty())
+    return Opts.CompletedResume.value_or(CompletedResumePolicy::Pending);
+  StringRef Text = Param.drop_front().drop_back();
+  std::optional<CompletedResumePolicy> P = parseCompletedResumePolicy(Text);
+  if (!P)
+    errs() << "coro-completed-resume: unknown policy '" << Text
+           << "' (expected pending, trap or ub)\n";
+  return P;
+}
+
+// One parsing callback per pass manager level, each trying the names of
+// CoroPasses.def at its level. The options are read only for a name that
+// matches.
+#define CORO_PARSE_PASS(NAME, APPLY, PM, CREATE_PASS)                          \
+  if (Name == NAME) {                                                          \
+    [[maybe_unused]] PluginOptions Opts =                                      \
+        (APPLY) ? readAndApplyOptions() : readPluginOptions();                 \
+    PM.addPass(CREATE_PASS);                                                   \
+    return true;                                                               \
+  }
+
 static bool parseModulePass(StringRef Name, ModulePassManager &MPM,
                             ArrayRef<PassBuilder::PipelineElement>) {
-  if (Name == "coro-frame-report") {
-    MPM.addPass(CoroFrameReportPass(readPluginOptions().Report));
-    return true;
+#define CORO_MODULE_PASS(NAME, CLASS, APPLY, CREATE_PASS)                      \
+  CORO_PARSE_PASS(NAME, APPLY, MPM, CREATE_PASS)
+#define CORO_MODULE_PASS_WITH_PARAMS(NAME, CLASS, APPLY, CREATE_PASS, PARSER,  \
+                                     PARAMS)                                   \
+  if (PassBuilder::checkParametrizedPassName(Name, NAME)) {                    \
+    PluginOptions Opts =                                                       \
+        (APPLY) ? readAndApplyOptions() : readPluginOptions();                 \
+    auto Parsed = PARSER(Name.drop_front(strlen(NAME)), Opts);                 \
+    if (!Parsed)                                                               \
+      return false;                                                            \
+    auto &Params = *Parsed;                                                    \
+    MPM.addPass(CREATE_PASS);                                                  \
+    return true;                                                               \
   }
-  if (Name == "coro-frame-overlap") {
-    MPM.addPass(CoroFrameOverlapPass());
-    return true;
-  }
-  if (Name == "print<coro-frame>") {
-    MPM.addPass(CoroFramePrinterPass());
-    return true;
-  }
-  if (Name == "coro-frame-opt") {
-    MPM.addPass(CoroFrameOptModulePass(readPluginOptions(), /*AtO0=*/false));
-    return true;
-  }
-  if (Name == "coro-wrapper-inline") {
-    readPluginOptions(); // the bisect limit applies to named passes too
-    MPM.addPass(CoroWrapperInlinePass());
-    return true;
-  }
-  if (Name == "coro-scope-markers-cleanup") {
-    MPM.addPass(CoroScopeMarkersCleanupPass());
-    return true;
-  }
-  if (Name == "coro-frame-size-cleanup") {
-    MPM.addPass(CoroFrameSizeCleanupPass());
-    return true;
-  }
-  if (Name == "coro-completed-resume-cleanup") {
-    // The command-line policy, else pending.
-    MPM.addPass(CoroCompletedResumeCleanupPass(
-        readPluginOptions().CompletedResume.value_or(
-            CompletedResumePolicy::Pending)));
-    return true;
-  }
-  if (Name == "coro-mark-resume-sites") {
-    MPM.addPass(CoroMarkResumeSitesPass());
-    return true;
-  }
-  if (PassBuilder::checkParametrizedPassName(Name, "coro-completed-resume")) {
-    // No parameter: the command-line policy, else pending.
-    PluginOptions Opts = readPluginOptions();
-    CompletedResumePolicy Policy =
-        Opts.CompletedResume.value_or(CompletedResumePolicy::Pending);
-    StringRef Param = Name.drop_front(strlen("coro-completed-resume"));
-    if (!Param.empty()) {
-      std::optional<CompletedResumePolicy> P =
-          parseCompletedResumePolicy(Param.drop_front().drop_back());
-      if (!P) {
-        errs() << "coro-completed-resume: unknown policy '"
-               << Param.drop_front().drop_back()
-               << "' (expected pending, trap or ub)\n";
-        return false;
-      }
-      Policy = *P;
-    }
-    MPM.addPass(CoroCompletedResumePass(Policy));
-    return true;
-  }
+#include "CoroPasses.def"
   return false;
 }
 
 static bool parseCGSCCPass(StringRef Name, CGSCCPassManager &CGPM,
                            ArrayRef<PassBuilder::PipelineElement>) {
-  if (Name == "coro-frame-opt") {
-    CGPM.addPass(CoroFrameOptCGSCCPass(readPluginOptions()));
-    return true;
-  }
+#define CORO_CGSCC_PASS(NAME, CLASS, APPLY, CREATE_PASS)                       \
+  CORO_PARSE_PASS(NAME, APPLY, CGPM, CREATE_PASS)
+#include "CoroPasses.def"
   return false;
 }
 
 static bool parseFunctionPass(StringRef Name, FunctionPassManager &FPM,
                               ArrayRef<PassBuilder::PipelineElement>) {
-  if (Name == "coro-record-scopes") {
-    FPM.addPass(CoroRecordScopesPass());
-    return true;
-  }
-  if (Name == "coro-mark-frame-size") {
-    FPM.addPass(CoroMarkFrameSizePass());
-    return true;
-  }
-  if (Name == "coro-lifetime-restart") {
-    FPM.addPass(CoroLifetimeRestartPass());
-    return true;
-  }
-  if (Name == "coro-presplit") {
-    FPM.addPass(CoroPresplitPass(readPluginOptions()));
-    return true;
-  }
-  if (Name == "coro-state-collapse") {
-    // The bisect limit applies to named passes too.
-    FPM.addPass(CoroStateCollapsePass(readPluginOptions().CollapseCarryConstants));
-    return true;
-  }
+#define CORO_FUNCTION_PASS(NAME, CLASS, APPLY, CREATE_PASS)                    \
+  CORO_PARSE_PASS(NAME, APPLY, FPM, CREATE_PASS)
+#include "CoroPasses.def"
   return false;
 }
+
+#undef CORO_PARSE_PASS
 
 /// The function simplification pipeline being built, between its
 /// ScalarOptimizerLate point and the peephole point that ends it.
@@ -157,37 +146,24 @@ static void registerCallbacks(PassBuilder &PB) {
   PB.registerPipelineParsingCallback(parseFunctionPass);
   // So that -print-pipeline-passes prints names opt can parse back.
   if (PassInstrumentationCallbacks *PIC = PB.getPassInstrumentationCallbacks()) {
-    PIC->addClassToPassName(CoroFrameReportPass::name(), "coro-frame-report");
-    PIC->addClassToPassName(CoroFramePrinterPass::name(), "print<coro-frame>");
-    PIC->addClassToPassName(CoroFrameOverlapPass::name(), "coro-frame-overlap");
-    PIC->addClassToPassName(CoroCompletedResumePass::name(),
-                            "coro-completed-resume");
-    PIC->addClassToPassName(CoroCompletedResumeCleanupPass::name(),
-                            "coro-completed-resume-cleanup");
-    PIC->addClassToPassName(CoroMarkResumeSitesPass::name(),
-                            "coro-mark-resume-sites");
-    PIC->addClassToPassName(CoroFrameOptModulePass::name(), "coro-frame-opt");
-    PIC->addClassToPassName(CoroRecordScopesPass::name(), "coro-record-scopes");
-    PIC->addClassToPassName(CoroStateCollapsePass::name(),
-                            "coro-state-collapse");
-    PIC->addClassToPassName(CoroWrapperInlinePass::name(),
-                            "coro-wrapper-inline");
-    PIC->addClassToPassName(CoroLifetimeRestartPass::name(),
-                            "coro-lifetime-restart");
-    PIC->addClassToPassName(CoroScopeMarkersCleanupPass::name(),
-                            "coro-scope-markers-cleanup");
-    PIC->addClassToPassName(CoroMarkFrameSizePass::name(),
-                            "coro-mark-frame-size");
-    PIC->addClassToPassName(CoroFrameSizeCleanupPass::name(),
-                            "coro-frame-size-cleanup");
-    PIC->addClassToPassName(CoroFrameOptCGSCCPass::name(), "coro-frame-opt");
-    PIC->addClassToPassName(CoroPresplitPass::name(), "coro-presplit");
+#define CORO_PASS_NAME(NAME, CLASS) PIC->addClassToPassName(CLASS::name(), NAME);
+#define CORO_MODULE_PASS(NAME, CLASS, APPLY, CREATE_PASS)                      \
+  CORO_PASS_NAME(NAME, CLASS)
+#define CORO_MODULE_PASS_WITH_PARAMS(NAME, CLASS, APPLY, CREATE_PASS, PARSER,  \
+                                     PARAMS)                                   \
+  CORO_PASS_NAME(NAME, CLASS)
+#define CORO_CGSCC_PASS(NAME, CLASS, APPLY, CREATE_PASS)                       \
+  CORO_PASS_NAME(NAME, CLASS)
+#define CORO_FUNCTION_PASS(NAME, CLASS, APPLY, CREATE_PASS)                    \
+  CORO_PASS_NAME(NAME, CLASS)
+#include "CoroPasses.def"
+#undef CORO_PASS_NAME
   }
 
   // At O0 this point comes before CoroSplit and would see no split coroutine.
   PB.registerCGSCCOptimizerLateEPCallback(
       [](CGSCCPassManager &CGPM, OptimizationLevel Level) {
-        PluginOptions Opts = readPluginOptions();
+        PluginOptions Opts = readAndApplyOptions();
         if (Opts.Enabled && Level != OptimizationLevel::O0)
           CGPM.addPass(CoroFrameOptCGSCCPass(Opts));
       });
@@ -196,7 +172,7 @@ static void registerCallbacks(PassBuilder &PB) {
   // O0: debug builds keep every coroutine as written.
   PB.registerPipelineEarlySimplificationEPCallback(
       [](ModulePassManager &MPM, OptimizationLevel Level, ThinOrFullLTOPhase) {
-        PluginOptions Opts = readPluginOptions();
+        PluginOptions Opts = readAndApplyOptions();
         if (Level != OptimizationLevel::O0 && Opts.isEnabled(PassId::Wrapper))
           MPM.addPass(CoroWrapperInlinePass());
         // Resumes through handles, as CoroEarly lowered them: marked now,
@@ -218,7 +194,7 @@ static void registerCallbacks(PassBuilder &PB) {
   // the three passes (CoroPipeline.h says why).
   PB.registerScalarOptimizerLateEPCallback(
       [](FunctionPassManager &FPM, OptimizationLevel Level) {
-        PluginOptions Opts = readPluginOptions();
+        PluginOptions Opts = readAndApplyOptions();
         if (Opts.isEnabled(PassId::Collapse) ||
             Opts.isEnabled(PassId::Scopes) || Opts.isEnabled(PassId::Overlap))
           FPM.addPass(CoroPresplitPass(Opts));
@@ -236,7 +212,7 @@ static void registerCallbacks(PassBuilder &PB) {
         if (&FPM != LastPeepholeOf)
           return;
         LastPeepholeOf = nullptr;
-        PluginOptions Opts = readPluginOptions();
+        PluginOptions Opts = readAndApplyOptions();
         if (Level != OptimizationLevel::O0 &&
             Opts.isEnabled(PassId::LifetimeRestart))
           FPM.addPass(CoroLifetimeRestartPass());
@@ -246,7 +222,7 @@ static void registerCallbacks(PassBuilder &PB) {
   PB.registerOptimizerLastEPCallback(
       [](ModulePassManager &MPM, OptimizationLevel Level,
          ThinOrFullLTOPhase Phase) {
-        PluginOptions Opts = readPluginOptions();
+        PluginOptions Opts = readAndApplyOptions();
         if (Opts.Enabled && Level == OptimizationLevel::O0)
           MPM.addPass(CoroFrameOptModulePass(Opts, /*AtO0=*/true));
         // Frame-size markers the drivers did not resolve (ThinLTO pre-link
