@@ -140,7 +140,8 @@ static bool parseFunctionPass(StringRef Name, FunctionPassManager &FPM,
 /// ScalarOptimizerLate point and the peephole point that ends it.
 static const FunctionPassManager *LastPeepholeOf = nullptr;
 
-static void registerCallbacks(PassBuilder &PB) {
+/// The plugin's pass names, for -passes= and -print-pipeline-passes.
+static void registerPassNames(PassBuilder &PB) {
   PB.registerPipelineParsingCallback(parseModulePass);
   PB.registerPipelineParsingCallback(parseCGSCCPass);
   PB.registerPipelineParsingCallback(parseFunctionPass);
@@ -159,7 +160,11 @@ static void registerCallbacks(PassBuilder &PB) {
 #include "CoroPasses.def"
 #undef CORO_PASS_NAME
   }
+}
 
+/// Where clang's pipelines run the passes before CoroSplit (and, above O0,
+/// the CGSCC driver inside the walk that splits).
+static void registerPresplitHooks(PassBuilder &PB) {
   // At O0 this point comes before CoroSplit and would see no split coroutine.
   PB.registerCGSCCOptimizerLateEPCallback(
       [](CGSCCPassManager &CGPM, OptimizationLevel Level) {
@@ -217,6 +222,11 @@ static void registerCallbacks(PassBuilder &PB) {
             Opts.isEnabled(PassId::LifetimeRestart))
           FPM.addPass(CoroLifetimeRestartPass());
       });
+}
+
+/// What runs at the end of the module pipeline: the -O0 driver and the
+/// cleanups.
+static void registerOptimizerLastHooks(PassBuilder &PB) {
   // The O0 pipeline has no CGSCCOptimizerLate point; OptimizerLast is the one
   // extension point after its CoroSplit.
   PB.registerOptimizerLastEPCallback(
@@ -244,6 +254,12 @@ static void registerCallbacks(PassBuilder &PB) {
           MPM.addPass(CoroCompletedResumeCleanupPass(
               Opts.completedResumePolicy(/*AtO0=*/false)));
       });
+}
+
+static void registerCallbacks(PassBuilder &PB) {
+  registerPassNames(PB);
+  registerPresplitHooks(PB);
+  registerOptimizerLastHooks(PB);
 }
 
 extern "C" LLVM_ATTRIBUTE_WEAK PassPluginLibraryInfo llvmGetPassPluginInfo() {
