@@ -81,12 +81,9 @@ static void emitKept(Function &F, const Function &Callee, StringRef Why) {
   });
 }
 
-PreservedAnalyses CoroWrapperInlinePass::run(Module &M,
-                                             ModuleAnalysisManager &AM) {
-  auto &FAM = AM.getResult<FunctionAnalysisManagerModuleProxy>(M).getManager();
-  DenseMap<Function *, std::optional<CoroFacts>> FactsCache;
-  SmallVector<Function *, 8> Dead;
-  bool Changed = false;
+/// The functions that may be wrappers, callees first when there are two or
+/// more.
+static SmallVector<Function *, 32> wrapperCandidates(Module &M) {
   // The order matters only between candidates (a wrapper of a wrapper): with
   // fewer than two, no walk over every call of the module for it.
   SmallVector<Function *, 32> Candidates;
@@ -101,53 +98,77 @@ PreservedAnalyses CoroWrapperInlinePass::run(Module &M,
       if (IsCandidate.contains(F))
         Candidates.push_back(F);
   }
-  for (Function *F : Candidates) {
-    // What the wrapper as written already decides spares the scratch copy
-    // (the costly part of the pass): the copy only inlines functions that
-    // are not coroutines, so it has the same suspends and the same call of
-    // the awaited coroutine, with its callee, types and attributes.
-    std::optional<SingleAwait> Written = findSingleAwait(*F, DominatorTree(*F));
-    if (!Written)
-      continue;
-    if (std::string Problem = calleeProblem(*Written->Call, *F);
-        !Problem.empty()) {
-      emitKept(*F, *Written->Call->getCalledFunction(), Problem);
-      continue;
-    }
-    ValueToValueMapTy VMap;
-    ScratchCopy Copy(*F, VMap);
-    std::optional<CoroShape> S = getShape(*Copy);
-    std::optional<WrapperMatcher> Matcher;
-    if (S)
-      Matcher.emplace(*S, FactsCache);
-    if (!Matcher || !Matcher->isCandidate())
-      continue;
-    WrapperMatcher &Mt = *Matcher;
-    OptimizationRemarkEmitter ORE(F);
-    Function *C = Mt.callee();
-    if (!Mt.prove()) {
-      emitKept(*F, *C, Mt.Why);
-    } else if (shouldTransform([&] {
-                 return "wrapper-inline: make " + quoted(*F) + " return " +
-                        quoted(*C) + "'s task";
-               })) {
-      ORE.emit([&] {
-        return OptimizationRemark(WrapperRemarkPass, "WrapperInlined", F)
-               << "wrapper " << ore::NV("Wrapper", demangle(F->getName()))
-               << " now returns the task of "
-               << ore::NV("Callee", demangle(C->getName()))
-               << " itself: its frame, allocation and suspend points are gone";
-      });
-      SmallVector<Function *, 4> Unused = Mt.rewrite(*F);
-      FactsCache.erase(F);
-      FAM.invalidate(*F, PreservedAnalyses::none());
-      for (Function *U : Unused)
-        if (!is_contained(Dead, U))
-          Dead.push_back(U);
-      Changed = true;
-    }
+  return Candidates;
+}
+
+/// Make candidate \p F return its callee's task if that cannot show, with a
+/// remark either way once it is a single-await wrapper. Returns whether \p F
+/// changed; the functions it no longer uses are added to \p Dead.
+static bool inlineWrapper(
+    Function *F, ScratchSimplifier &Simplifier,
+    DenseMap<Function *, std::optional<CoroFacts>> &FactsCache,
+    FunctionAnalysisManager &FAM, SmallVectorImpl<Function *> &Dead) {
+  // What the wrapper as written already decides spares the scratch copy
+  // (the costly part of the pass): the copy only inlines functions that
+  // are not coroutines, so it has the same suspends and the same call of
+  // the awaited coroutine, with its callee, types and attributes.
+  std::optional<SingleAwait> Written = findSingleAwait(*F, DominatorTree(*F));
+  if (!Written)
+    return false;
+  if (std::string Problem = calleeProblem(*Written->Call, *F);
+      !Problem.empty()) {
+    emitKept(*F, *Written->Call->getCalledFunction(), Problem);
+    return false;
   }
-  ScratchSimplifier::reset();
+  ValueToValueMapTy VMap;
+  ScratchCopy Copy(*F, VMap, Simplifier);
+  std::optional<CoroShape> S = getShape(*Copy);
+  std::optional<WrapperMatcher> Matcher;
+  if (S)
+    Matcher.emplace(*S, FactsCache, Simplifier);
+  if (!Matcher || !Matcher->isCandidate())
+    return false;
+  WrapperMatcher &Mt = *Matcher;
+  OptimizationRemarkEmitter ORE(F);
+  Function *C = Mt.callee();
+  if (!Mt.prove()) {
+    emitKept(*F, *C, Mt.Why);
+    return false;
+  }
+  if (!shouldTransform([&] {
+        return "wrapper-inline: make " + quoted(*F) + " return " +
+               quoted(*C) + "'s task";
+      }))
+    return false;
+  ORE.emit([&] {
+    return OptimizationRemark(WrapperRemarkPass, "WrapperInlined", F)
+           << "wrapper " << ore::NV("Wrapper", demangle(F->getName()))
+           << " now returns the task of "
+           << ore::NV("Callee", demangle(C->getName()))
+           << " itself: its frame, allocation and suspend points are gone";
+  });
+  SmallVector<Function *, 4> Unused = Mt.rewrite(*F);
+  FactsCache.erase(F);
+  FAM.invalidate(*F, PreservedAnalyses::none());
+  for (Function *U : Unused)
+    if (!is_contained(Dead, U))
+      Dead.push_back(U);
+  return true;
+}
+
+PreservedAnalyses CoroWrapperInlinePass::run(Module &M,
+                                             ModuleAnalysisManager &AM) {
+  auto &FAM = AM.getResult<FunctionAnalysisManagerModuleProxy>(M).getManager();
+  DenseMap<Function *, std::optional<CoroFacts>> FactsCache;
+  SmallVector<Function *, 8> Dead;
+  bool Changed = false;
+  {
+    // The scratch copies of this run are simplified by one pipeline, made on
+    // first use and gone with the run.
+    ScratchSimplifier Simplifier;
+    for (Function *F : wrapperCandidates(M))
+      Changed |= inlineWrapper(F, Simplifier, FactsCache, FAM, Dead);
+  }
   // Erased only now: the walk above still holds them.
   for (Function *U : Dead)
     if (U->use_empty()) {

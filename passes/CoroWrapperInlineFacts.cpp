@@ -99,7 +99,8 @@ bool isOverwrittenLater(StoreInst &St, const CoroShape &S,
 }
 
 /// The first effect of \p I as part of a coroutine's start, or "".
-static std::string startEffect(Instruction &I, const CoroShape &S) {
+static std::string startEffect(Instruction &I, const CoroShape &S,
+                               ScratchSimplifier &Simplifier) {
   auto Describe = [&](const Twine &What) { return What.str() + lineOf(I); };
   if (isa<ResumeInst>(&I))
     return Describe("an exception can leave it");
@@ -137,9 +138,8 @@ static std::string startEffect(Instruction &I, const CoroShape &S) {
           return Describe("its first suspend transfers control");
         if (!Wrapper)
           return Describe("its first await_suspend is not visible");
-        WrapperEffect E = interpretWrapper(*Wrapper, [](int64_t) {
-          return false;
-        });
+        WrapperEffect E = interpretWrapper(
+            *Wrapper, [](int64_t) { return false; }, Simplifier);
         if (!E.Problem.empty() || E.Handoffs)
           return Describe(E.Problem.empty()
                               ? std::string("its first await_suspend hands "
@@ -160,7 +160,8 @@ static std::string startEffect(Instruction &I, const CoroShape &S) {
   return "";
 }
 
-static CoroFacts computeFacts(const CoroShape &S) {
+static CoroFacts computeFacts(const CoroShape &S,
+                              ScratchSimplifier &Simplifier) {
   CoroFacts Facts;
   Facts.Promise = cast<StructType>(S.Promise->getAllocatedType());
   Facts.PromiseOffset = S.PromiseOffset;
@@ -171,7 +172,7 @@ static CoroFacts computeFacts(const CoroShape &S) {
       continue;
     for (Instruction &I : *B)
       if (Facts.StartEffect.empty())
-        Facts.StartEffect = startEffect(I, S);
+        Facts.StartEffect = startEffect(I, S, Simplifier);
   }
   const DataLayout &DL = S.F->getDataLayout();
   PostDominatorTree PDT(*S.F);
@@ -206,9 +207,9 @@ static CoroFacts computeFacts(const CoroShape &S) {
             if (auto *Sp = dyn_cast<CoroSuspendInst>(&N))
               Final = Sp->isFinal();
         if (!Final && (!Wrapper ||
-                       interpretWrapper(*Wrapper, [](int64_t) {
-                         return false;
-                       }).ReadsFrame))
+                       interpretWrapper(
+                           *Wrapper, [](int64_t) { return false; }, Simplifier)
+                           .ReadsFrame))
           Facts.Reads.push_back({S.PromiseOffset, S.PromiseSize});
       }
     }
@@ -239,14 +240,14 @@ static CoroFacts computeFacts(const CoroShape &S) {
   return Facts;
 }
 
-std::optional<CoroFacts> factsOf(Function &C) {
+std::optional<CoroFacts> factsOf(Function &C, ScratchSimplifier &Simplifier) {
   if (!getShape(C))
     return std::nullopt;
   ValueToValueMapTy VMap;
-  ScratchCopy Copy(C, VMap, CopyScope::StartAndPromise);
+  ScratchCopy Copy(C, VMap, Simplifier, CopyScope::StartAndPromise);
   std::optional<CoroFacts> Facts;
   if (std::optional<CoroShape> S = getShape(*Copy))
-    Facts = computeFacts(*S);
+    Facts = computeFacts(*S, Simplifier);
   return Facts;
 }
 

@@ -148,25 +148,24 @@ struct WrapperEffect {
   bool ReadsFrame = false; ///< loads from the frame it suspends
 };
 
-/// The pipeline that simplifies scratch copies, built once per run of the
-/// pass (building analysis managers for every copy cost more than the copy).
+/// The pipeline that simplifies scratch copies. One per run of the pass,
+/// handed to all that makes copies: building analysis managers for every
+/// copy cost more than the copy, and modules differ, so do their cached
+/// module analyses.
 class ScratchSimplifier {
 public:
   ScratchSimplifier();
+  ~ScratchSimplifier();
+  ScratchSimplifier(const ScratchSimplifier &) = delete;
+  ScratchSimplifier &operator=(const ScratchSimplifier &) = delete;
+  /// Simplify \p F; \p Small: the shorter pipeline (an await_suspend
+  /// wrapper).
   void run(llvm::Function &F, bool Small = false);
-  /// The one of the current run of the pass (made on first use).
-  static ScratchSimplifier &get();
-  /// End of a run: modules differ, so do their cached module analyses.
-  static void reset() { Current.reset(); }
 
 private:
-  llvm::PassBuilder PB;
-  llvm::LoopAnalysisManager LAM;
-  llvm::FunctionAnalysisManager FAM;
-  llvm::CGSCCAnalysisManager CGAM;
-  llvm::ModuleAnalysisManager MAM;
-  llvm::FunctionPassManager FPM, Light;
-  static std::unique_ptr<ScratchSimplifier> Current;
+  struct Pipelines;
+  /// Made on first use: a run of the pass that makes no copy builds none.
+  std::unique_ptr<Pipelines> P;
 };
 
 /// What a scratch copy inlines.
@@ -187,6 +186,7 @@ enum class CopyScope {
 class ScratchCopy {
 public:
   ScratchCopy(llvm::Function &F, llvm::ValueToValueMapTy &VMap,
+              ScratchSimplifier &Simplifier,
               CopyScope Scope = CopyScope::Everything);
   ScratchCopy(const ScratchCopy &) = delete;
   ScratchCopy &operator=(const ScratchCopy &) = delete;
@@ -205,11 +205,12 @@ private:
 /// resume edge (the destroy edge of an unstarted coroutine is included).
 std::vector<llvm::BasicBlock *> startBlocksOf(llvm::Function &F);
 
-/// Abstractly run a simplified wrapper: arg 0 is the awaiter (alloca
-/// \p Awaiter of W at \p AwaiterOffset), arg 1 W's frame. \p HandleSlot says
-/// which awaiter offsets hold C's handle.
+/// Abstractly run a simplified copy of await_suspend wrapper \p Wrapper
+/// (made with \p Simplifier): arg 0 is the awaiter, arg 1 W's frame.
+/// \p HandleSlot says which awaiter offsets hold C's handle.
 WrapperEffect interpretWrapper(llvm::Function &Wrapper,
-                               llvm::function_ref<bool(int64_t)> HandleSlot);
+                               llvm::function_ref<bool(int64_t)> HandleSlot,
+                               ScratchSimplifier &Simplifier);
 
 //===----------------------------------------------------------------------===//
 // Facts of an awaited coroutine (CoroWrapperInlineFacts.cpp).
@@ -222,7 +223,8 @@ bool isOverwrittenLater(llvm::StoreInst &St, const CoroShape &S,
                         const llvm::PostDominatorTree &PDT);
 
 /// Facts of coroutine \p C, read on a simplified copy.
-std::optional<CoroFacts> factsOf(llvm::Function &C);
+std::optional<CoroFacts> factsOf(llvm::Function &C,
+                                 ScratchSimplifier &Simplifier);
 
 //===----------------------------------------------------------------------===//
 // The wrapper (CoroWrapperInlineMatcher.cpp, CoroWrapperInlineEffects.cpp).
@@ -254,11 +256,14 @@ std::string calleeProblem(const llvm::CallBase &Call, const llvm::Function &W);
 class WrapperMatcher {
 public:
   /// \p S: the shape of a simplified copy of the wrapper. \p FactsCache:
-  /// facts of awaited coroutines, shared between wrappers.
+  /// facts of awaited coroutines, shared between wrappers. \p Simplifier:
+  /// the run's, for the copies the matcher makes.
   WrapperMatcher(
       const CoroShape &S,
-      llvm::DenseMap<llvm::Function *, std::optional<CoroFacts>> &FactsCache)
-      : S(S), W(*S.F), DT(W), FactsCache(FactsCache) {}
+      llvm::DenseMap<llvm::Function *, std::optional<CoroFacts>> &FactsCache,
+      ScratchSimplifier &Simplifier)
+      : S(S), W(*S.F), DT(W), FactsCache(FactsCache), Simplifier(Simplifier) {
+  }
 
   /// Is W shaped like a single-await wrapper at all (worth a remark)?
   bool isCandidate();
@@ -298,6 +303,7 @@ private:
   llvm::Function &W;
   llvm::DominatorTree DT;
   llvm::DenseMap<llvm::Function *, std::optional<CoroFacts>> &FactsCache;
+  ScratchSimplifier &Simplifier;
   llvm::PostDominatorTree PDT{W};
   llvm::SmallVector<llvm::CallBase *, 2> BeginCatches;
   llvm::CallBase *Call = nullptr;

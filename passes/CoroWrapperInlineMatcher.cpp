@@ -142,7 +142,8 @@ bool WrapperMatcher::proveCallee() {
 bool WrapperMatcher::proveCalleeStart() {
   auto Cached = FactsCache.find(Callee);
   if (Cached == FactsCache.end())
-    Cached = FactsCache.try_emplace(Callee, factsOf(*Callee)).first;
+    Cached =
+        FactsCache.try_emplace(Callee, factsOf(*Callee, Simplifier)).first;
   Facts = Cached->second;
   if (!Facts || Facts->Promise != S.Promise->getAllocatedType())
     return fail(quoted(*Callee) + " is not a switch-ABI coroutine");
@@ -365,9 +366,12 @@ bool WrapperMatcher::proveAwaitProtocol() {
   if (!Wrapper || Awaiter.R != Region::Local || !Awaiter.Offset ||
       !AwaiterAlloca || AwaitSuspend->getArgOperand(1) != S.Begin)
     return fail("its await_suspend is not visible");
-  WrapperEffect E = interpretWrapper(*Wrapper, [&](int64_t Off) {
-    return isHandleSlot(AwaiterAlloca, *Awaiter.Offset + Off);
-  });
+  WrapperEffect E = interpretWrapper(
+      *Wrapper,
+      [&](int64_t Off) {
+        return isHandleSlot(AwaiterAlloca, *Awaiter.Offset + Off);
+      },
+      Simplifier);
   if (!E.Problem.empty())
     return fail(E.Problem);
   if (E.Handoffs != 1 || !E.HandoffOffset)
@@ -394,7 +398,8 @@ bool WrapperMatcher::proveAwaitProtocol() {
     if (!FW || FS->getIntrinsicID() != Intrinsic::coro_await_suspend_handle ||
         FS->getArgOperand(1) != S.Begin)
       return fail("its final suspend does not resume the awaiting coroutine");
-    WrapperEffect FE = interpretWrapper(*FW, [](int64_t) { return false; });
+    WrapperEffect FE =
+        interpretWrapper(*FW, [](int64_t) { return false; }, Simplifier);
     if (!FE.Problem.empty())
       return fail("at its final suspend, " + FE.Problem);
     if (FE.Handoffs || !FE.Returned || FE.Returned->K != Abs::Continuation ||
@@ -414,7 +419,8 @@ bool WrapperMatcher::proveAwaitProtocol() {
         auto *IW = dyn_cast<Function>(IS->getArgOperand(2));
         if (!IW || IS->getIntrinsicID() != Intrinsic::coro_await_suspend_void)
           return fail("its initial suspend transfers control");
-        WrapperEffect IE = interpretWrapper(*IW, [](int64_t) { return false; });
+        WrapperEffect IE =
+            interpretWrapper(*IW, [](int64_t) { return false; }, Simplifier);
         if (!IE.Problem.empty() || IE.Handoffs)
           return fail("at its initial suspend, " +
                       (IE.Problem.empty() ? std::string("a handle is stored")

@@ -27,9 +27,17 @@ using namespace llvm;
 namespace corofo {
 namespace wrapperinline {
 
-std::unique_ptr<ScratchSimplifier> ScratchSimplifier::Current;
+struct ScratchSimplifier::Pipelines {
+  Pipelines();
+  PassBuilder PB;
+  LoopAnalysisManager LAM;
+  FunctionAnalysisManager FAM;
+  CGSCCAnalysisManager CGAM;
+  ModuleAnalysisManager MAM;
+  FunctionPassManager FPM, Light;
+};
 
-ScratchSimplifier::ScratchSimplifier() {
+ScratchSimplifier::Pipelines::Pipelines() {
   PB.registerModuleAnalyses(MAM);
   PB.registerCGSCCAnalyses(CGAM);
   PB.registerFunctionAnalyses(FAM);
@@ -51,15 +59,14 @@ ScratchSimplifier::ScratchSimplifier() {
   Light.addPass(SimplifyCFGPass());
 }
 
-void ScratchSimplifier::run(Function &F, bool Small) {
-  (Small ? Light : FPM).run(F, FAM);
-  FAM.clear(F, F.getName());
-}
+ScratchSimplifier::ScratchSimplifier() = default;
+ScratchSimplifier::~ScratchSimplifier() = default;
 
-ScratchSimplifier &ScratchSimplifier::get() {
-  if (!Current)
-    Current = std::make_unique<ScratchSimplifier>();
-  return *Current;
+void ScratchSimplifier::run(Function &F, bool Small) {
+  if (!P)
+    P = std::make_unique<Pipelines>();
+  (Small ? P->Light : P->FPM).run(F, P->FAM);
+  P->FAM.clear(F, F.getName());
 }
 
 /// The successors of \p B in a coroutine's start: all but a suspend's
@@ -111,7 +118,8 @@ std::vector<BasicBlock *> startBlocksOf(Function &F) {
 /// code as it will be once inlined. Bounded (a huge body keeps some calls,
 /// which the checks then refuse).
 static Function *makeSimplifiedCopy(Function &F, ValueToValueMapTy &VMap,
-                                    CopyScope Scope) {
+                                    CopyScope Scope,
+                                    ScratchSimplifier &Simplifier) {
   Function *Copy = CloneFunction(&F, VMap);
   Copy->setName("corofo.scratch");
   Copy->setLinkage(GlobalValue::InternalLinkage);
@@ -171,15 +179,16 @@ static Function *makeSimplifiedCopy(Function &F, ValueToValueMapTy &VMap,
       floodStart(NewBlocks, Start, nullptr);
     }
   }
-  ScratchSimplifier::get().run(*Copy, Scope == CopyScope::Wrapper);
+  Simplifier.run(*Copy, Scope == CopyScope::Wrapper);
   return Copy;
 }
 
-ScratchCopy::ScratchCopy(Function &F, ValueToValueMapTy &VMap, CopyScope Scope)
+ScratchCopy::ScratchCopy(Function &F, ValueToValueMapTy &VMap,
+                         ScratchSimplifier &Simplifier, CopyScope Scope)
     : M(*F.getParent()),
       LastGlobal(M.global_empty() ? nullptr : &*std::prev(M.global_end())),
       LastFunction(&M.getFunctionList().back()),
-      Copy(makeSimplifiedCopy(F, VMap, Scope)) {}
+      Copy(makeSimplifiedCopy(F, VMap, Scope, Simplifier)) {}
 
 ScratchCopy::~ScratchCopy() {
   Copy->eraseFromParent();
