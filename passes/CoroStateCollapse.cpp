@@ -35,6 +35,7 @@
 #include "llvm/IR/Instructions.h"
 #include "llvm/IR/IntrinsicInst.h"
 #include "llvm/Support/raw_ostream.h"
+#include "llvm/Transforms/Coroutines/CoroInstr.h"
 #include "llvm/Transforms/Utils/BasicBlockUtils.h"
 #include "llvm/Transforms/Utils/FunctionComparator.h"
 #include "llvm/Transforms/Utils/Local.h"
@@ -76,14 +77,6 @@ static SmallVector<SuspendPoint, 8> collectSuspendPoints(Function &F) {
     Points.push_back({Save, Suspend});
   }
   return Points;
-}
-
-/// `llvm.coro.await.suspend.{void,bool,handle}`, called or invoked.
-static bool isAwaitSuspend(const CallBase &CB) {
-  Intrinsic::ID ID = CB.getIntrinsicID();
-  return ID == Intrinsic::coro_await_suspend_void ||
-         ID == Intrinsic::coro_await_suspend_bool ||
-         ID == Intrinsic::coro_await_suspend_handle;
 }
 
 static std::string lineOf(const Instruction &I) {
@@ -295,7 +288,7 @@ bool ContinuationMatcher::matchBlock(BasicBlock *B1, BasicBlock *B2) {
       continue;
     }
     const auto *Call = dyn_cast<CallBase>(&I1);
-    bool IsAwaitSuspend = Call && isAwaitSuspend(*Call);
+    bool IsAwaitSuspend = Call && isa<CoroAwaitSuspendInst>(Call);
     for (unsigned K = 0, E = I1.getNumOperands(); K != E; ++K) {
       Value *O1 = I1.getOperand(K), *O2 = I2.getOperand(K);
       if (auto *S1 = dyn_cast<BasicBlock>(O1)) {
@@ -834,7 +827,7 @@ static void mergeContinuations(ContinuationMatcher &M) {
     combineMetadataForCSE(I1, I2, /*DoesKMove=*/false);
     auto *CB = dyn_cast<CallBase>(I1);
     bool Suspension = I1 == M.P1.Save || I1 == M.P1.Suspend ||
-                      (CB && isAwaitSuspend(*CB));
+                      (CB && isa<CoroAwaitSuspendInst>(CB));
     if (!Suspension && I1->getDebugLoc() && I2->getDebugLoc())
       I1->applyMergedLocation(I1->getDebugLoc(), I2->getDebugLoc());
   }

@@ -132,7 +132,7 @@ static std::string startEffect(Instruction &I, const CoroShape &S,
       auto *II = CB;
       if (!isHarmlessIntrinsic(*II))
         return Describe("it calls an intrinsic with effects");
-      if (isAwaitSuspend(II->getIntrinsicID())) {
+      if (isa<CoroAwaitSuspendInst>(II)) {
         auto *Wrapper = dyn_cast<Function>(II->getArgOperand(2));
         if (II->getIntrinsicID() != Intrinsic::coro_await_suspend_void)
           return Describe("its first suspend transfers control");
@@ -192,8 +192,7 @@ static CoroFacts computeFacts(const CoroShape &S,
       if (inPromise(classify(MT->getSource(), S, nullptr), S.PromiseSize, S))
         Facts.Reads.push_back({S.PromiseOffset, S.PromiseSize});
     if (auto *CB = dyn_cast<CallBase>(&I)) {
-      Intrinsic::ID ID = CB->getIntrinsicID();
-      if (isAwaitSuspend(ID)) {
+      if (isa<CoroAwaitSuspendInst>(CB)) {
         auto *Wrapper = dyn_cast<Function>(CB->getArgOperand(2));
         // The final suspend is P's final_suspend, checked in W itself.
         bool Final = false;

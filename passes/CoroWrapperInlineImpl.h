@@ -116,9 +116,6 @@ bool inPromise(const Place &P, uint64_t Size, const CoroShape &S);
 /// reference counts and the current exception, nothing a caller can see.
 bool isExceptionRuntime(const llvm::Function &F);
 
-/// `llvm.coro.await.suspend.{void,bool,handle}`, called or invoked.
-bool isAwaitSuspend(llvm::Intrinsic::ID ID);
-
 /// Intrinsics that are not effects: coroutine structure, markers, pure.
 bool isHarmlessIntrinsic(const llvm::CallBase &II);
 

@@ -34,11 +34,8 @@ static CallBase *awaitSuspendOf(CoroSuspendInst *Sp) {
   if (!Save)
     return nullptr;
   for (Instruction *I = Save->getNextNode(); I; I = I->getNextNode()) {
-    if (auto *CB = dyn_cast<CallBase>(I)) {
-      Intrinsic::ID ID = CB->getIntrinsicID();
-      if (isAwaitSuspend(ID))
-        return CB;
-    }
+    if (auto *CB = dyn_cast<CoroAwaitSuspendInst>(I))
+      return CB;
     if (I == Sp)
       return nullptr;
   }
@@ -317,8 +314,7 @@ bool WrapperMatcher::isHandleSlot(const AllocaInst *A, int64_t Offset) const {
         Intrinsic::ID ID = II->getIntrinsicID();
         if (ID == Intrinsic::lifetime_start || ID == Intrinsic::lifetime_end)
           continue;
-        if (isAwaitSuspend(ID) &&
-            II->getArgOperand(0) == P)
+        if (isa<CoroAwaitSuspendInst>(II) && II->getArgOperand(0) == P)
           continue; // read by the wrapper (checked to store nothing here)
       }
       if (U == Call && A == Task && P == A)
@@ -448,10 +444,9 @@ SmallVector<Function *, 4> WrapperMatcher::rewrite(Function &Original) {
   for (BasicBlock &BB : Original) {
     Old.push_back(&BB);
     for (Instruction &I : BB)
-      if (auto *CB = dyn_cast<CallBase>(&I))
-        if (isAwaitSuspend(CB->getIntrinsicID()))
-          if (auto *Wrapper = dyn_cast<Function>(CB->getArgOperand(2)))
-            AwaitSuspendWrappers.push_back(Wrapper);
+      if (auto *CB = dyn_cast<CoroAwaitSuspendInst>(&I))
+        if (auto *Wrapper = dyn_cast<Function>(CB->getArgOperand(2)))
+          AwaitSuspendWrappers.push_back(Wrapper);
   }
   BasicBlock *Entry =
       BasicBlock::Create(Ctx, "forward", &Original, &Original.front());

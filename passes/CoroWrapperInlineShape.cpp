@@ -195,12 +195,6 @@ bool isExceptionRuntime(const Function &F) {
          N.starts_with("_ZNSt15__exception_ptr13exception_ptr");
 }
 
-bool isAwaitSuspend(Intrinsic::ID ID) {
-  return ID == Intrinsic::coro_await_suspend_void ||
-         ID == Intrinsic::coro_await_suspend_bool ||
-         ID == Intrinsic::coro_await_suspend_handle;
-}
-
 bool isHarmlessIntrinsic(const CallBase &II) {
   switch (II.getIntrinsicID()) {
   case Intrinsic::not_intrinsic:
