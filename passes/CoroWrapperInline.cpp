@@ -15,16 +15,25 @@
 #include "CoroWrapperInlineImpl.h"
 #include "TransformBisect.h"
 
+#include "llvm/ADT/Statistic.h"
 #include "llvm/Analysis/OptimizationRemarkEmitter.h"
 #include "llvm/Demangle/Demangle.h"
 #include "llvm/IR/InstIterator.h"
+#include "llvm/Support/Debug.h"
 
 using namespace llvm;
 using namespace corofo::wrapperinline;
 
+#define DEBUG_TYPE "coro-wrapper-inline"
+
+STATISTIC(NumCandidates, "Number of functions that may be wrappers");
+STATISTIC(NumWrappersKept, "Number of single-await wrappers kept as they are");
+STATISTIC(NumWrappersInlined,
+          "Number of wrappers made to return their callee's task");
+
 namespace corofo {
 
-static const char *const WrapperRemarkPass = "coro-wrapper-inline";
+static const char *const WrapperRemarkPass = DEBUG_TYPE;
 
 /// Functions callees first (a DFS post-order over direct calls), so that a
 /// wrapper of a wrapper is looked at once the inner one is a forwarder.
@@ -72,6 +81,9 @@ static bool mayBeWrapper(Function &F) {
 
 /// The missed remark for wrapper \p F of \p Callee, kept for \p Why.
 static void emitKept(Function &F, const Function &Callee, StringRef Why) {
+  ++NumWrappersKept;
+  LLVM_DEBUG(dbgs() << DEBUG_TYPE ": " << F.getName() << " kept (it awaits "
+                    << Callee.getName() << "): " << Why << "\n");
   OptimizationRemarkEmitter(&F).emit([&] {
     return OptimizationRemarkMissed(WrapperRemarkPass, "WrapperKept", &F)
            << "wrapper " << ore::NV("Wrapper", demangle(F.getName()))
@@ -90,6 +102,7 @@ static SmallVector<Function *, 32> wrapperCandidates(Module &M) {
   for (Function &F : M)
     if (!F.isDeclaration() && mayBeWrapper(F))
       Candidates.push_back(&F);
+  NumCandidates += Candidates.size();
   if (Candidates.size() > 1) {
     SmallPtrSet<Function *, 32> IsCandidate(Candidates.begin(),
                                             Candidates.end());
@@ -113,8 +126,11 @@ static bool inlineWrapper(
   // are not coroutines, so it has the same suspends and the same call of
   // the awaited coroutine, with its callee, types and attributes.
   std::optional<SingleAwait> Written = findSingleAwait(*F, DominatorTree(*F));
-  if (!Written)
+  if (!Written) {
+    LLVM_DEBUG(dbgs() << DEBUG_TYPE ": " << F->getName()
+                      << " is not a single-await wrapper\n");
     return false;
+  }
   if (std::string Problem = calleeProblem(*Written->Call, *F);
       !Problem.empty()) {
     emitKept(*F, *Written->Call->getCalledFunction(), Problem);
@@ -126,8 +142,11 @@ static bool inlineWrapper(
   std::optional<WrapperMatcher> Matcher;
   if (S)
     Matcher.emplace(*S, FactsCache, Simplifier);
-  if (!Matcher || !Matcher->isCandidate())
+  if (!Matcher || !Matcher->isCandidate()) {
+    LLVM_DEBUG(dbgs() << DEBUG_TYPE ": " << F->getName()
+                      << " simplified is not a single-await wrapper\n");
     return false;
+  }
   WrapperMatcher &Mt = *Matcher;
   OptimizationRemarkEmitter ORE(F);
   Function *C = Mt.callee();
@@ -138,8 +157,14 @@ static bool inlineWrapper(
   if (!shouldTransform([&] {
         return "wrapper-inline: make " + quoted(*F) + " return " +
                quoted(*C) + "'s task";
-      }))
+      })) {
+    LLVM_DEBUG(dbgs() << DEBUG_TYPE ": " << F->getName()
+                      << " kept by the transform bisection\n");
     return false;
+  }
+  ++NumWrappersInlined;
+  LLVM_DEBUG(dbgs() << DEBUG_TYPE ": " << F->getName() << " now returns "
+                    << C->getName() << "'s task\n");
   ORE.emit([&] {
     return OptimizationRemark(WrapperRemarkPass, "WrapperInlined", F)
            << "wrapper " << ore::NV("Wrapper", demangle(F->getName()))

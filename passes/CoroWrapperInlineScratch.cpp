@@ -13,6 +13,7 @@
 
 #include "CoroWrapperInlineImpl.h"
 
+#include "llvm/ADT/Statistic.h"
 #include "llvm/Analysis/ValueTracking.h"
 #include "llvm/IR/InstIterator.h"
 #include "llvm/Transforms/InstCombine/InstCombine.h"
@@ -23,6 +24,10 @@
 #include "llvm/Transforms/Utils/Cloning.h"
 
 using namespace llvm;
+
+#define DEBUG_TYPE "coro-wrapper-inline"
+
+STATISTIC(NumScratchCopies, "Number of simplified scratch copies made");
 
 namespace corofo {
 namespace wrapperinline {
@@ -121,6 +126,7 @@ static Function *makeSimplifiedCopy(Function &F, ValueToValueMapTy &VMap,
                                     CopyScope Scope,
                                     ScratchSimplifier &Simplifier) {
   Function *Copy = CloneFunction(&F, VMap);
+  ++NumScratchCopies;
   Copy->setName("corofo.scratch");
   Copy->setLinkage(GlobalValue::InternalLinkage);
   Copy->removeFnAttr(Attribute::OptimizeNone);
