@@ -1,4 +1,4 @@
-//===- CoroWrapperInlineImpl.h - coro-wrapper-inline parts -*- C++ -*------===//
+//===- CoroWrapperInlineImpl.h - coro-wrapper-inline parts ------*- C++ -*-===//
 //
 // Part of CoroFrameOpt, an LLVM pass plugin for C++20 coroutine frames.
 //
