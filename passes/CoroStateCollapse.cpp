@@ -25,6 +25,7 @@
 #include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/MapVector.h"
 #include "llvm/ADT/SmallPtrSet.h"
+#include "llvm/ADT/Statistic.h"
 #include "llvm/Analysis/OptimizationRemarkEmitter.h"
 #include "llvm/Demangle/Demangle.h"
 #include "llvm/IR/CFG.h"
@@ -34,7 +35,9 @@
 #include "llvm/IR/InstIterator.h"
 #include "llvm/IR/Instructions.h"
 #include "llvm/IR/IntrinsicInst.h"
+#include "llvm/Support/Debug.h"
 #include "llvm/Support/raw_ostream.h"
+#include "llvm/Transforms/Coroutines/CoroInstr.h"
 #include "llvm/Transforms/Utils/BasicBlockUtils.h"
 #include "llvm/Transforms/Utils/FunctionComparator.h"
 #include "llvm/Transforms/Utils/Local.h"
@@ -44,9 +47,17 @@
 
 using namespace llvm;
 
+#define DEBUG_TYPE "coro-state-collapse"
+
+STATISTIC(NumPairsCompared, "Number of pairs of suspend points compared");
+STATISTIC(NumPointsCollapsed,
+          "Number of suspend points collapsed into an identical one");
+STATISTIC(NumCoroutinesCollapsed,
+          "Number of coroutines with suspend points collapsed");
+
 namespace corofo {
 
-static const char *const CollapseRemarkPass = "coro-state-collapse";
+static const char *const CollapseRemarkPass = DEBUG_TYPE;
 
 /// Instructions one comparison may walk before giving up (compile time).
 static constexpr unsigned MaxWalkedInstructions = 4000;
@@ -76,14 +87,6 @@ static SmallVector<SuspendPoint, 8> collectSuspendPoints(Function &F) {
     Points.push_back({Save, Suspend});
   }
   return Points;
-}
-
-/// `llvm.coro.await.suspend.{void,bool,handle}`, called or invoked.
-static bool isAwaitSuspend(const CallBase &CB) {
-  Intrinsic::ID ID = CB.getIntrinsicID();
-  return ID == Intrinsic::coro_await_suspend_void ||
-         ID == Intrinsic::coro_await_suspend_bool ||
-         ID == Intrinsic::coro_await_suspend_handle;
 }
 
 static std::string lineOf(const Instruction &I) {
@@ -295,7 +298,7 @@ bool ContinuationMatcher::matchBlock(BasicBlock *B1, BasicBlock *B2) {
       continue;
     }
     const auto *Call = dyn_cast<CallBase>(&I1);
-    bool IsAwaitSuspend = Call && isAwaitSuspend(*Call);
+    bool IsAwaitSuspend = Call && isa<CoroAwaitSuspendInst>(Call);
     for (unsigned K = 0, E = I1.getNumOperands(); K != E; ++K) {
       Value *O1 = I1.getOperand(K), *O2 = I2.getOperand(K);
       if (auto *S1 = dyn_cast<BasicBlock>(O1)) {
@@ -834,7 +837,7 @@ static void mergeContinuations(ContinuationMatcher &M) {
     combineMetadataForCSE(I1, I2, /*DoesKMove=*/false);
     auto *CB = dyn_cast<CallBase>(I1);
     bool Suspension = I1 == M.P1.Save || I1 == M.P1.Suspend ||
-                      (CB && isAwaitSuspend(*CB));
+                      (CB && isa<CoroAwaitSuspendInst>(CB));
     if (!Suspension && I1->getDebugLoc() && I2->getDebugLoc())
       I1->applyMergedLocation(I1->getDebugLoc(), I2->getDebugLoc());
   }
@@ -842,6 +845,42 @@ static void mergeContinuations(ContinuationMatcher &M) {
   for (auto [B2, B1] : M.Blocks2)
     Dead.push_back(B2);
   DeleteDeadBlocks(Dead);
+}
+
+namespace {
+/// A pair of suspend points that await alike but were not collapsed, and why.
+struct Missed {
+  SuspendPoint Kept, Dropped;
+  std::function<std::string()> Why;
+};
+} // namespace
+
+/// The missed remarks for \p Misses, suspend points of \p F that await alike
+/// but were not collapsed in the last round of comparisons.
+static void emitMisses(Function &F, ArrayRef<Missed> Misses,
+                       const DominatorTree &DT,
+                       OptimizationRemarkEmitter &ORE) {
+  // Only alternatives are worth a remark, not co_awaits in sequence: of
+  // those the first one's await_ready test dominates the second's (the
+  // suspend itself does not, await_ready may skip it).
+  auto AwaitHead = [](const SuspendPoint &P) {
+    BasicBlock *B = P.Save->getParent();
+    BasicBlock *Pred = B->getSinglePredecessor();
+    return Pred && B->getFirstNonPHIIt() == P.Save->getIterator() ? Pred : B;
+  };
+  for (const Missed &Miss : Misses)
+    if (!DT.dominates(AwaitHead(Miss.Kept), AwaitHead(Miss.Dropped)) &&
+        !DT.dominates(AwaitHead(Miss.Dropped), AwaitHead(Miss.Kept)))
+      ORE.emit([&] {
+        return OptimizationRemarkMissed(CollapseRemarkPass,
+                                        "StateNotCollapsed",
+                                        Miss.Dropped.Suspend)
+               << "suspend point not collapsed into the one"
+               << ore::NV("Other", lineOf(*Miss.Kept.Suspend)) << " of '"
+               << ore::NV("Coroutine", demangle(F.getName()))
+               << "', which awaits alike: "
+               << ore::NV("Difference", Miss.Why());
+      });
 }
 
 PreservedAnalyses CoroStateCollapsePass::run(Function &F,
@@ -855,10 +894,6 @@ PreservedAnalyses CoroStateCollapsePass::run(Function &F,
   // Comparisons of one run, so that huge coroutines stay cheap to compile.
   unsigned Budget = 2048;
   bool Changed = false;
-  struct Missed {
-    SuspendPoint Kept, Dropped;
-    std::function<std::string()> Why;
-  };
   SmallVector<Missed, 4> Misses;
   unsigned Collapsed = 0;
   size_t PointsBefore = collectSuspendPoints(F).size();
@@ -878,7 +913,13 @@ PreservedAnalyses CoroStateCollapsePass::run(Function &F,
           continue;
         ContinuationMatcher M(Points[I], Points[J], SameWrappers, Numbers,
                               *DT, CarryConstants);
+        ++NumPairsCompared;
         if (!M.match()) {
+          LLVM_DEBUG(dbgs() << DEBUG_TYPE ": in " << F.getName()
+                            << ", suspend point" << lineOf(*Points[J].Suspend)
+                            << " not collapsed into the one"
+                            << lineOf(*Points[I].Suspend) << ": "
+                            << (M.Difference ? M.Difference() : "?") << "\n");
           if (M.AwaitAlike && !Reported) {
             Misses.push_back({Points[I], Points[J], M.Difference});
             Reported = true;
@@ -891,6 +932,10 @@ PreservedAnalyses CoroStateCollapsePass::run(Function &F,
                      demangle(F.getName()) + "'" + lineOf(*Points[J].Suspend) +
                      " into the one" + Kept;
             })) {
+          LLVM_DEBUG(dbgs() << DEBUG_TYPE ": in " << F.getName()
+                            << ", collapsing suspend point"
+                            << lineOf(*Points[J].Suspend)
+                            << " declined by the transform bisection\n");
           Declined.insert({Points[I].Save, Points[J].Save});
           continue;
         }
@@ -902,34 +947,23 @@ PreservedAnalyses CoroStateCollapsePass::run(Function &F,
                  << ore::NV("Coroutine", demangle(F.getName()))
                  << "': one state fewer";
         });
+        LLVM_DEBUG(dbgs() << DEBUG_TYPE ": in " << F.getName()
+                          << ", suspend point" << lineOf(*Points[J].Suspend)
+                          << " collapsed into the one" << Kept << "\n");
         mergeContinuations(M);
         ++Collapsed;
+        ++NumPointsCollapsed;
         Merged = Changed = true;
         Updated.recalculate(F);
         DT = &Updated;
       }
     }
   }
-  // Only alternatives are worth a remark, not co_awaits in sequence: of
-  // those the first one's await_ready test dominates the second's (the
-  // suspend itself does not, await_ready may skip it).
-  auto AwaitHead = [](const SuspendPoint &P) {
-    BasicBlock *B = P.Save->getParent();
-    BasicBlock *Pred = B->getSinglePredecessor();
-    return Pred && B->getFirstNonPHIIt() == P.Save->getIterator() ? Pred : B;
-  };
-  for (const Missed &Miss : Misses)
-    if (!DT->dominates(AwaitHead(Miss.Kept), AwaitHead(Miss.Dropped)) &&
-        !DT->dominates(AwaitHead(Miss.Dropped), AwaitHead(Miss.Kept)))
-      ORE.emit([&] {
-      return OptimizationRemarkMissed(CollapseRemarkPass, "StateNotCollapsed",
-                                      Miss.Dropped.Suspend)
-             << "suspend point not collapsed into the one"
-             << ore::NV("Other", lineOf(*Miss.Kept.Suspend)) << " of '"
-             << ore::NV("Coroutine", demangle(F.getName()))
-             << "', which awaits alike: " << ore::NV("Difference", Miss.Why());
-    });
-  if (Collapsed)
+  LLVM_DEBUG(if (!Budget) dbgs() << DEBUG_TYPE ": in " << F.getName()
+                                 << ", out of comparisons\n");
+  emitMisses(F, Misses, *DT, ORE);
+  if (Collapsed) {
+    ++NumCoroutinesCollapsed;
     ORE.emit([&] {
       return OptimizationRemark(CollapseRemarkPass, "CoroutineCollapsed", &F)
              << "'" << ore::NV("Coroutine", demangle(F.getName())) << "': "
@@ -937,6 +971,7 @@ PreservedAnalyses CoroStateCollapsePass::run(Function &F,
              << ore::NV("SuspendPoints", PointsBefore)
              << " non-final suspend points collapsed into identical ones";
     });
+  }
   return Changed ? PreservedAnalyses::none() : PreservedAnalyses::all();
 }
 
