@@ -876,10 +876,10 @@ static void emitMisses(Function &F, ArrayRef<Missed> Misses,
                                         "StateNotCollapsed",
                                         Miss.Dropped.Suspend)
                << "suspend point not collapsed into the one"
-               << ore::NV("Other", lineOf(*Miss.Kept.Suspend)) << " of '"
-               << ore::NV("Coroutine", demangle(F.getName()))
+               << ore::NV("kept_at", lineOf(*Miss.Kept.Suspend)) << " of '"
+               << ore::NV("coroutine", demangle(F.getName()))
                << "', which awaits alike: "
-               << ore::NV("Difference", Miss.Why());
+               << ore::NV("reason", Miss.Why());
       });
 }
 
@@ -943,8 +943,8 @@ PreservedAnalyses CoroStateCollapsePass::run(Function &F,
           return OptimizationRemark(CollapseRemarkPass, "StateCollapsed",
                                     Points[J].Suspend)
                  << "suspend point collapsed into an identical one"
-                 << ore::NV("KeptAt", Kept) << " of '"
-                 << ore::NV("Coroutine", demangle(F.getName()))
+                 << ore::NV("kept_at", Kept) << " of '"
+                 << ore::NV("coroutine", demangle(F.getName()))
                  << "': one state fewer";
         });
         LLVM_DEBUG(dbgs() << DEBUG_TYPE ": in " << F.getName()
@@ -966,9 +966,9 @@ PreservedAnalyses CoroStateCollapsePass::run(Function &F,
     ++NumCoroutinesCollapsed;
     ORE.emit([&] {
       return OptimizationRemark(CollapseRemarkPass, "CoroutineCollapsed", &F)
-             << "'" << ore::NV("Coroutine", demangle(F.getName())) << "': "
-             << ore::NV("Collapsed", Collapsed) << " of "
-             << ore::NV("SuspendPoints", PointsBefore)
+             << "'" << ore::NV("coroutine", demangle(F.getName())) << "': "
+             << ore::NV("collapsed", Collapsed) << " of "
+             << ore::NV("suspend_points", PointsBefore)
              << " non-final suspend points collapsed into identical ones";
     });
   }

@@ -86,10 +86,10 @@ static void emitKept(Function &F, const Function &Callee, StringRef Why) {
                     << Callee.getName() << "): " << Why << "\n");
   OptimizationRemarkEmitter(&F).emit([&] {
     return OptimizationRemarkMissed(WrapperRemarkPass, "WrapperKept", &F)
-           << "wrapper " << ore::NV("Wrapper", demangle(F.getName()))
+           << "wrapper " << ore::NV("wrapper", demangle(F.getName()))
            << " kept (it awaits "
-           << ore::NV("Callee", demangle(Callee.getName())) << "): "
-           << ore::NV("Reason", Why);
+           << ore::NV("callee", demangle(Callee.getName())) << "): "
+           << ore::NV("reason", Why);
   });
 }
 
@@ -167,9 +167,9 @@ static bool inlineWrapper(
                     << C->getName() << "'s task\n");
   ORE.emit([&] {
     return OptimizationRemark(WrapperRemarkPass, "WrapperInlined", F)
-           << "wrapper " << ore::NV("Wrapper", demangle(F->getName()))
+           << "wrapper " << ore::NV("wrapper", demangle(F->getName()))
            << " now returns the task of "
-           << ore::NV("Callee", demangle(C->getName()))
+           << ore::NV("callee", demangle(C->getName()))
            << " itself: its frame, allocation and suspend points are gone";
   });
   SmallVector<Function *, 4> Unused = Mt.rewrite(*F);
