@@ -42,12 +42,12 @@ namespace {
 /// Marks a `.resume` already given its entry check (value: the policy).
 constexpr const char *GuardedEntryAttr = "coro-frame-opt-completed-resume";
 /// Marks a resume call already given its check (kept by inlining).
-constexpr const char *GuardedSiteMD = "coro.frame.opt.guarded";
+constexpr const char *GuardedSiteMD = "corofo.resume.guarded";
 /// Marks a resume through a handle whose check comes at the end of the
 /// pipeline: metadata costs the inliner nothing and goes with every copy.
 constexpr const char *PendingSiteMD = "corofo.resume.site";
 /// Marks the branch of a `.resume` entry check.
-constexpr const char *EntryCheckMD = "coro.frame.opt.entry.check";
+constexpr const char *EntryCheckMD = "corofo.entry.check";
 /// What a program may define to see resumes after completion under the
 /// pending policy: `extern "C" void corofo_on_completed_resume(const char *)`.
 constexpr const char *CompletedHookName = "corofo_on_completed_resume";

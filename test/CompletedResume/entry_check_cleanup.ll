@@ -48,7 +48,7 @@ target triple = "x86_64-pc-linux-gnu"
 define internal fastcc void @f.resume(ptr %frame) #0 {
   %resume.fn = load ptr, ptr %frame, align 8
   %completed = icmp eq ptr %resume.fn, null
-  br i1 %completed, label %resume.completed, label %resume.body, !coro.frame.opt.entry.check !0
+  br i1 %completed, label %resume.completed, label %resume.body, !corofo.entry.check !0
 resume.completed:
   ret void
 resume.body:

@@ -28,7 +28,7 @@ $inline_resume_addr_taken = comdat any
 ; TRAP:          call i64 @write(i32 2, ptr @coro.completed.message
 ; TRAP-NEXT:     call void @llvm.trap()
 ; CHECK:       resume.call:
-; CHECK-NEXT:    call fastcc void %fn(ptr %h), !coro.frame.opt.guarded
+; CHECK-NEXT:    call fastcc void %fn(ptr %h), !corofo.resume.guarded
 ; CHECK-NEXT:    br label %resume.cont
 ; CHECK:       resume.cont:
 ; CHECK-NEXT:    call void @after()
@@ -53,7 +53,7 @@ define void @destroy_is_fine(ptr %h) {
 ; CHECK-LABEL: define void @after_cleanup(ptr %h)
 ; CHECK:         %fn = load ptr, ptr %field, align 8
 ; CHECK-NEXT:    %completed = icmp eq ptr %fn, null
-; CHECK:         call fastcc void %fn(ptr %h), !coro.frame.opt.guarded
+; CHECK:         call fastcc void %fn(ptr %h), !corofo.resume.guarded
 define void @after_cleanup(ptr %h) {
   %field = getelementptr inbounds { ptr, ptr }, ptr %h, i32 0, i32 0
   %fn = load ptr, ptr %field, align 8
@@ -88,7 +88,7 @@ define void @not_resumes(ptr %h, ptr %other) {
 ; PENDING-NEXT:  %completed.hook.defined = icmp ne ptr @corofo_on_completed_resume, null
 ; TRAP:          call void @llvm.trap()
 ; CHECK:       resume.call:
-; CHECK-NEXT:    musttail call fastcc void %fn(ptr %next), !coro.frame.opt.guarded
+; CHECK-NEXT:    musttail call fastcc void %fn(ptr %next), !corofo.resume.guarded
 ; CHECK-NEXT:    ret void
 ; PENDING:     completed.hook:
 ; PENDING-NEXT:  call void @corofo_on_completed_resume(ptr null)
