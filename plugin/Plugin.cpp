@@ -49,12 +49,11 @@ static_assert(LLVM_VERSION_MAJOR == 22,
 /// Whether \p N is the `-passes=` name of a pass of CoroPasses.def.
 static constexpr bool isPassName(std::string_view N) {
   return false
-#define CORO_MODULE_PASS(NAME, CLASS, APPLY, CREATE_PASS) || N == NAME
-#define CORO_MODULE_PASS_WITH_PARAMS(NAME, CLASS, APPLY, CREATE_PASS, PARSER,  \
-                                     PARAMS)                                   \
+#define CORO_MODULE_PASS(NAME, CLASS, CREATE_PASS) || N == NAME
+#define CORO_MODULE_PASS_WITH_PARAMS(NAME, CLASS, CREATE_PASS, PARSER, PARAMS) \
   || N == NAME
-#define CORO_CGSCC_PASS(NAME, CLASS, APPLY, CREATE_PASS) || N == NAME
-#define CORO_FUNCTION_PASS(NAME, CLASS, APPLY, CREATE_PASS) || N == NAME
+#define CORO_CGSCC_PASS(NAME, CLASS, CREATE_PASS) || N == NAME
+#define CORO_FUNCTION_PASS(NAME, CLASS, CREATE_PASS) || N == NAME
 #include "CoroPasses.def"
       ;
 }
@@ -64,8 +63,7 @@ static constexpr bool isPassName(std::string_view N) {
 #include "CoroPasses.def"
 
 /// The options of a pipeline being built, with the process-wide ones applied
-/// (every default pipeline, and the named passes whose entry in
-/// CoroPasses.def says so).
+/// (every default pipeline and every pass named in -passes=).
 static PluginOptions readAndApplyOptions() {
   PluginOptions Opts = readPluginOptions();
   applyProcessOptions(Opts);
@@ -90,23 +88,20 @@ parseCompletedResumeParams(StringRef Param, const PluginOptions &Opts) {
 // One parsing callback per pass manager level, each trying the names of
 // CoroPasses.def at its level. The options are read only for a name that
 // matches.
-#define CORO_PARSE_PASS(NAME, APPLY, PM, CREATE_PASS)                          \
+#define CORO_PARSE_PASS(NAME, PM, CREATE_PASS)                                 \
   if (Name == NAME) {                                                          \
-    [[maybe_unused]] PluginOptions Opts =                                      \
-        (APPLY) ? readAndApplyOptions() : readPluginOptions();                 \
+    [[maybe_unused]] PluginOptions Opts = readAndApplyOptions();               \
     PM.addPass(CREATE_PASS);                                                   \
     return true;                                                               \
   }
 
 static bool parseModulePass(StringRef Name, ModulePassManager &MPM,
                             ArrayRef<PassBuilder::PipelineElement>) {
-#define CORO_MODULE_PASS(NAME, CLASS, APPLY, CREATE_PASS)                      \
-  CORO_PARSE_PASS(NAME, APPLY, MPM, CREATE_PASS)
-#define CORO_MODULE_PASS_WITH_PARAMS(NAME, CLASS, APPLY, CREATE_PASS, PARSER,  \
-                                     PARAMS)                                   \
+#define CORO_MODULE_PASS(NAME, CLASS, CREATE_PASS)                             \
+  CORO_PARSE_PASS(NAME, MPM, CREATE_PASS)
+#define CORO_MODULE_PASS_WITH_PARAMS(NAME, CLASS, CREATE_PASS, PARSER, PARAMS) \
   if (PassBuilder::checkParametrizedPassName(Name, NAME)) {                    \
-    PluginOptions Opts =                                                       \
-        (APPLY) ? readAndApplyOptions() : readPluginOptions();                 \
+    PluginOptions Opts = readAndApplyOptions();                                \
     auto Parsed = PARSER(Name.drop_front(strlen(NAME)), Opts);                 \
     if (!Parsed)                                                               \
       return false;                                                            \
@@ -120,16 +115,16 @@ static bool parseModulePass(StringRef Name, ModulePassManager &MPM,
 
 static bool parseCGSCCPass(StringRef Name, CGSCCPassManager &CGPM,
                            ArrayRef<PassBuilder::PipelineElement>) {
-#define CORO_CGSCC_PASS(NAME, CLASS, APPLY, CREATE_PASS)                       \
-  CORO_PARSE_PASS(NAME, APPLY, CGPM, CREATE_PASS)
+#define CORO_CGSCC_PASS(NAME, CLASS, CREATE_PASS)                              \
+  CORO_PARSE_PASS(NAME, CGPM, CREATE_PASS)
 #include "CoroPasses.def"
   return false;
 }
 
 static bool parseFunctionPass(StringRef Name, FunctionPassManager &FPM,
                               ArrayRef<PassBuilder::PipelineElement>) {
-#define CORO_FUNCTION_PASS(NAME, CLASS, APPLY, CREATE_PASS)                    \
-  CORO_PARSE_PASS(NAME, APPLY, FPM, CREATE_PASS)
+#define CORO_FUNCTION_PASS(NAME, CLASS, CREATE_PASS)                           \
+  CORO_PARSE_PASS(NAME, FPM, CREATE_PASS)
 #include "CoroPasses.def"
   return false;
 }
@@ -148,14 +143,13 @@ static void registerPassNames(PassBuilder &PB) {
   // So that -print-pipeline-passes prints names opt can parse back.
   if (PassInstrumentationCallbacks *PIC = PB.getPassInstrumentationCallbacks()) {
 #define CORO_PASS_NAME(NAME, CLASS) PIC->addClassToPassName(CLASS::name(), NAME);
-#define CORO_MODULE_PASS(NAME, CLASS, APPLY, CREATE_PASS)                      \
+#define CORO_MODULE_PASS(NAME, CLASS, CREATE_PASS)                             \
   CORO_PASS_NAME(NAME, CLASS)
-#define CORO_MODULE_PASS_WITH_PARAMS(NAME, CLASS, APPLY, CREATE_PASS, PARSER,  \
-                                     PARAMS)                                   \
+#define CORO_MODULE_PASS_WITH_PARAMS(NAME, CLASS, CREATE_PASS, PARSER, PARAMS) \
   CORO_PASS_NAME(NAME, CLASS)
-#define CORO_CGSCC_PASS(NAME, CLASS, APPLY, CREATE_PASS)                       \
+#define CORO_CGSCC_PASS(NAME, CLASS, CREATE_PASS)                              \
   CORO_PASS_NAME(NAME, CLASS)
-#define CORO_FUNCTION_PASS(NAME, CLASS, APPLY, CREATE_PASS)                    \
+#define CORO_FUNCTION_PASS(NAME, CLASS, CREATE_PASS)                           \
   CORO_PASS_NAME(NAME, CLASS)
 #include "CoroPasses.def"
 #undef CORO_PASS_NAME
