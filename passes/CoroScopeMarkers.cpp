@@ -170,15 +170,24 @@ static AddressUses collectAddressUses(AllocaInst &AI) {
 
 namespace {
 
+/// A control-flow edge: a terminator and the number of its successor.
+using Edge = std::pair<Instruction *, unsigned>;
+
 /// Where an elided frame's markers go: a start marker before StartBefore, an
-/// end marker before each of EndBefore and on the normal edge of each of
-/// EndAfterInvoke.
+/// end marker before each of EndBefore and on each of EndOnEdge (at the start
+/// of its successor when the edge is its only way in, else in a block that
+/// splits the edge).
 struct SyntheticScope {
   Instruction *StartBefore = nullptr;
   SmallVector<Instruction *, 2> EndBefore;
-  /// Destroys by invoke whose normal successor other edges reach too: the
-  /// end marker goes on that edge, split for it.
-  SmallVector<InvokeInst *, 1> EndAfterInvoke;
+  /// The normal edges of destroys by invoke, and the edges a test of the
+  /// frame's address against null takes when it is null.
+  SmallVector<Edge, 2> EndOnEdge;
+  /// Those null edges: never taken (a pointer that can only be the frame,
+  /// see isFrame, is never null), so the check below follows no path
+  /// through them; their end markers only keep the analysis after the
+  /// split from seeing the frame open there.
+  SmallVector<Edge, 2> NeverTaken;
   /// The calls that destroy the frame (also those through a pointer to it
   /// loaded from memory, which are no uses of the alloca).
   SmallVector<CallBase *, 2> Destroys;
@@ -340,15 +349,17 @@ static bool scopeHolds(Function &F, const AddressUses &U,
     ScopeState State = In.lookup(BB);
     if (!runBlock(*BB, State))
       return false;
-    auto *Destroy = dyn_cast<InvokeInst>(BB->getTerminator());
-    if (Destroy && !is_contained(S.EndAfterInvoke, Destroy))
-      Destroy = nullptr;
-    for (const BasicBlock *Succ : successors(BB)) {
+    const Instruction *Term = BB->getTerminator();
+    for (unsigned K = 0, E = Term->getNumSuccessors(); K < E; ++K) {
+      const BasicBlock *Succ = Term->getSuccessor(K);
+      auto IsThis = [&](const Edge &Ed) {
+        return Ed.first == Term && Ed.second == K;
+      };
+      if (any_of(S.NeverTaken, IsThis))
+        continue;
+      bool Ends = any_of(S.EndOnEdge, IsThis);
       ScopeState &SuccIn = In[Succ];
-      ScopeState Joined = join(
-          SuccIn, Destroy && Succ == Destroy->getNormalDest()
-                      ? ScopeState::Closed
-                      : State);
+      ScopeState Joined = join(SuccIn, Ends ? ScopeState::Closed : State);
       if (Joined != SuccIn) {
         SuccIn = Joined;
         Work.push_back(Succ);
@@ -358,11 +369,28 @@ static bool scopeHolds(Function &F, const AddressUses &U,
   return true;
 }
 
-/// The calls in \p F that may destroy a coroutine: through a pointer that
-/// `llvm.coro.subfn.addr` loads, or of a destroy or cleanup clone.
-static SmallVector<CallBase *, 8> indirectOrCloneCalls(Function &F) {
+/// What of a function the scopes of its elided frames depend on, found in
+/// one walk over it.
+struct DestroySites {
+  /// The calls that may destroy a coroutine: through a pointer that
+  /// `llvm.coro.subfn.addr` loads, or of a destroy or cleanup clone.
   SmallVector<CallBase *, 8> Calls;
+  /// Branches on a pointer compared with null, and the edge taken when it is.
+  SmallVector<std::pair<const Value *, Edge>, 8> NullTests;
+};
+
+static DestroySites findDestroySites(Function &F) {
+  DestroySites D;
   for (Instruction &I : instructions(F)) {
+    if (auto *Br = dyn_cast<BranchInst>(&I); Br && Br->isConditional()) {
+      auto *Cmp = dyn_cast<ICmpInst>(Br->getCondition());
+      if (Cmp && Cmp->isEquality() &&
+          isa<ConstantPointerNull>(Cmp->getOperand(1)))
+        D.NullTests.push_back(
+            {Cmp->getOperand(0),
+             {Br, Cmp->getPredicate() == ICmpInst::ICMP_EQ ? 0u : 1u}});
+      continue;
+    }
     auto *CB = dyn_cast<CallBase>(&I);
     if (!CB || CB->arg_size() != 1)
       continue;
@@ -371,18 +399,18 @@ static SmallVector<CallBase *, 8> indirectOrCloneCalls(Function &F) {
     if (isa<CoroSubFnInst>(Target) ||
         (Fn && (Fn->getName().ends_with(".destroy") ||
                 Fn->getName().ends_with(".cleanup"))))
-      Calls.push_back(CB);
+      D.Calls.push_back(CB);
   }
-  return Calls;
+  return D;
 }
 
 /// The scope of the elided frame \p AI (see above), or nothing when the
 /// placement cannot be proved: an access through an address merged with
-/// another object's, a destroy by invoke whose normal successor has other
-/// predecessors, an access or start the flow cannot show in scope.
+/// another object's, no destroy in this function, an access or start the
+/// flow cannot show in scope.
 static std::optional<SyntheticScope>
 planElidedFrameScope(AllocaInst &AI, const AddressUses &U, StringRef Callee,
-                     ArrayRef<CallBase *> Calls, DominatorTree &DT) {
+                     const DestroySites &Sites, DominatorTree &DT) {
   if (U.Merged)
     return std::nullopt;
   SyntheticScope S;
@@ -391,23 +419,23 @@ planElidedFrameScope(AllocaInst &AI, const AddressUses &U, StringRef Callee,
     if (DT.isReachableFromEntry(I->getParent()))
       Common = Common ? DT.findNearestCommonDominator(Common, I->getParent())
                       : I->getParent();
-  for (CallBase *CB : Calls) {
+  for (CallBase *CB : Sites.Calls) {
     if (!DT.isReachableFromEntry(CB->getParent()) ||
         !destroysFrame(*CB, AI, Callee))
       continue;
     S.Destroys.push_back(CB);
-    if (auto *II = dyn_cast<InvokeInst>(CB)) {
-      BasicBlock *Normal = II->getNormalDest();
-      if (Normal->getSinglePredecessor() == II->getParent())
-        S.EndBefore.push_back(&*Normal->getFirstInsertionPt());
-      else
-        S.EndAfterInvoke.push_back(II);
-    } else {
+    if (isa<InvokeInst>(CB))
+      S.EndOnEdge.push_back({CB, 0});
+    else
       S.EndBefore.push_back(CB->getNextNode());
-    }
   }
-  if (!Common || (S.EndBefore.empty() && S.EndAfterInvoke.empty()))
+  if (!Common || S.Destroys.empty())
     return std::nullopt;
+  for (auto &[V, E] : Sites.NullTests)
+    if (isFrame(V, AI)) {
+      S.EndOnEdge.push_back(E);
+      S.NeverTaken.push_back(E);
+    }
   S.StartBefore = Common->getTerminator();
   for (Instruction &I : *Common)
     if (any_of(U.Accesses, [&](auto &A) { return A.first == &I; })) {
@@ -598,13 +626,16 @@ void ScopeWriter::write(ScopePlan &P) {
     marker(StartStr, Id)->insertBefore(P.Synthetic->StartBefore->getIterator());
     for (Instruction *E : P.Synthetic->EndBefore)
       marker(EndStr, Id)->insertBefore(E->getIterator());
-    for (InvokeInst *II : P.Synthetic->EndAfterInvoke) {
-      BasicBlock *Edge = SplitCriticalEdge(II, 0);
-      marker(EndStr, Id)->insertBefore(Edge->getTerminator()->getIterator());
-      SplitEdges = true;
+    for (auto &[Term, K] : P.Synthetic->EndOnEdge) {
+      BasicBlock *To = Term->getSuccessor(K);
+      if (To->getSinglePredecessor() != Term->getParent()) {
+        To = SplitCriticalEdge(Term, K);
+        SplitEdges = true;
+      }
+      marker(EndStr, Id)->insertBefore(To->getFirstInsertionPt());
     }
     NumScopeMarkers += 1 + P.Synthetic->EndBefore.size() +
-                       P.Synthetic->EndAfterInvoke.size();
+                       P.Synthetic->EndOnEdge.size();
     ++NumElidedFramesScoped;
     return;
   }
@@ -641,7 +672,7 @@ PreservedAnalyses CoroRecordScopesPass::run(Function &F,
   SmallVector<ScopePlan, 8> Plans;
   const DataLayout &DL = F.getDataLayout();
   DominatorTree *DT = nullptr;
-  SmallVector<CallBase *, 8> Calls;
+  DestroySites Sites;
   for (AllocaInst *AI : Allocas) {
     std::optional<TypeSize> Size = AI->getAllocationSize(DL);
     if (!Size || Size->isScalable())
@@ -654,10 +685,10 @@ PreservedAnalyses CoroRecordScopesPass::run(Function &F,
       if (StringRef Callee = elidedCallee(*AI, P.Uses); !Callee.empty()) {
         if (!DT) {
           DT = &AM.getResult<DominatorTreeAnalysis>(F);
-          Calls = indirectOrCloneCalls(F);
+          Sites = findDestroySites(F);
         }
         P.ElidedFrame = true;
-        P.Synthetic = planElidedFrameScope(*AI, P.Uses, Callee, Calls, *DT);
+        P.Synthetic = planElidedFrameScope(*AI, P.Uses, Callee, Sites, *DT);
         LLVM_DEBUG(dbgs() << "coro-record-scopes: elided frame of " << Callee
                           << (P.Synthetic ? ": scoped" : ": no scope")
                           << "\n");
