@@ -225,6 +225,8 @@ private:
   bool findStates();
   SuspendState &stateFor(DenseMap<uint64_t, unsigned> &StateOf, uint64_t V);
   std::pair<SwitchInst *, BasicBlock *> findDispatch(Function &F);
+  std::string mixedDispatchReason(
+      ArrayRef<std::pair<Function *, BasicBlock *>> Blocks) const;
   bool placeSingleStateBlocks(
       SmallVectorImpl<std::pair<Function *, BasicBlock *>> &Blocks,
       DenseMap<uint64_t, unsigned> &StateOf);

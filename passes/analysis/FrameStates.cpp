@@ -148,6 +148,29 @@ bool FrameAnalyzer::findStates() {
   return true;
 }
 
+/// Why the clones' dispatches do not fit together: which clones do not
+/// dispatch on the suspend index (\p Blocks), which do, and over how many
+/// states. Only .resume may go without one, and only with two states (one
+/// resumable, one final).
+std::string FrameAnalyzer::mixedDispatchReason(
+    ArrayRef<std::pair<Function *, BasicBlock *>> Blocks) const {
+  auto clone = [](const Function *F) {
+    StringRef Name = F->getName();
+    size_t Dot = Name.rfind('.');
+    return "'" + (Dot == StringRef::npos ? Name : Name.substr(Dot)).str() + "'";
+  };
+  std::string Without, With;
+  for (auto &[F, BB] : Blocks)
+    Without += (Without.empty() ? "" : ", ") + clone(F);
+  for (auto &[F, Base] : L.FrameBases)
+    if (F != C.Ramp && F != C.NoAlloc &&
+        none_of(Blocks, [&](auto &B) { return B.first == F; }))
+      With += (With.empty() ? "" : ", ") + clone(F);
+  return "some clones dispatch on an index and some do not: " + Without +
+         " without a dispatch, " + With + " dispatching over " +
+         std::to_string(L.States.size()) + " states";
+}
+
 /// The resume blocks of clones that do not dispatch (\p Blocks): .resume
 /// when only one state is resumable, or every clone of a single-state
 /// coroutine (whose index field is then the one only ever stored constants).
@@ -159,7 +182,7 @@ bool FrameAnalyzer::placeSingleStateBlocks(
     // suspend is always CoroSplit's last index and .resume drops its case.
     if (Blocks.size() != 1 || Blocks.front().first != C.Resume ||
         L.States.size() != 2)
-      return fail("some clones dispatch on an index and some do not");
+      return fail(mixedDispatchReason(Blocks));
     SuspendState *Resumable = &L.States[0];
     for (SuspendState &S : L.States)
       if (S.IndexValue < Resumable->IndexValue)
