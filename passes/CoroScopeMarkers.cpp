@@ -174,12 +174,13 @@ namespace {
 using Edge = std::pair<Instruction *, unsigned>;
 
 /// Where an elided frame's markers go: a start marker before StartBefore, an
-/// end marker before each of EndBefore and on each of EndOnEdge (at the start
+/// end marker after each of EndAfter and on each of EndOnEdge (at the start
 /// of its successor when the edge is its only way in, else in a block that
 /// splits the edge).
 struct SyntheticScope {
   Instruction *StartBefore = nullptr;
-  SmallVector<Instruction *, 2> EndBefore;
+  /// Destroys by call (not an invoke): the marker follows the call.
+  SmallVector<Instruction *, 2> EndAfter;
   /// The normal edges of destroys by invoke, and the edges a test of the
   /// frame's address against null takes when it is null.
   SmallVector<Edge, 2> EndOnEdge;
@@ -316,21 +317,19 @@ static ScopeState join(ScopeState A, ScopeState B) {
 /// it is closed on every path (so a start never cuts a live frame short).
 static bool scopeHolds(Function &F, const AddressUses &U,
                        const SyntheticScope &S) {
-  enum : uint8_t { Access = 1, Start = 2, End = 4 };
+  enum : uint8_t { Access = 1, Start = 2, EndAfter = 4 };
   DenseMap<const Instruction *, uint8_t> Events;
   for (auto &[I, OpNo] : U.Accesses)
     Events[I] |= Access;
   for (CallBase *CB : S.Destroys)
     Events[CB] |= Access;
   Events[S.StartBefore] |= Start;
-  for (Instruction *E : S.EndBefore)
-    Events[E] |= End;
+  for (Instruction *E : S.EndAfter)
+    Events[E] |= EndAfter;
   // Runs \p BB from \p State; false if a requirement fails on the way.
   auto runBlock = [&](const BasicBlock &BB, ScopeState &State) {
     for (const Instruction &I : BB) {
       uint8_t Ev = Events.lookup(&I);
-      if (Ev & End)
-        State = ScopeState::Closed;
       if (Ev & Start) {
         if (State != ScopeState::Closed)
           return false;
@@ -338,6 +337,8 @@ static bool scopeHolds(Function &F, const AddressUses &U,
       }
       if ((Ev & Access) && State != ScopeState::Open)
         return false;
+      if (Ev & EndAfter)
+        State = ScopeState::Closed;
     }
     return true;
   };
@@ -427,7 +428,7 @@ planElidedFrameScope(AllocaInst &AI, const AddressUses &U, StringRef Callee,
     if (isa<InvokeInst>(CB))
       S.EndOnEdge.push_back({CB, 0});
     else
-      S.EndBefore.push_back(CB->getNextNode());
+      S.EndAfter.push_back(CB);
   }
   if (!Common || S.Destroys.empty())
     return std::nullopt;
@@ -624,8 +625,9 @@ void ScopeWriter::write(ScopePlan &P) {
     if (!P.Synthetic)
       return;
     marker(StartStr, Id)->insertBefore(P.Synthetic->StartBefore->getIterator());
-    for (Instruction *E : P.Synthetic->EndBefore)
-      marker(EndStr, Id)->insertBefore(E->getIterator());
+    // After the old markers are gone: one may have followed a destroy.
+    for (Instruction *E : P.Synthetic->EndAfter)
+      marker(EndStr, Id)->insertAfter(E->getIterator());
     for (auto &[Term, K] : P.Synthetic->EndOnEdge) {
       BasicBlock *To = Term->getSuccessor(K);
       if (To->getSinglePredecessor() != Term->getParent()) {
@@ -634,7 +636,7 @@ void ScopeWriter::write(ScopePlan &P) {
       }
       marker(EndStr, Id)->insertBefore(To->getFirstInsertionPt());
     }
-    NumScopeMarkers += 1 + P.Synthetic->EndBefore.size() +
+    NumScopeMarkers += 1 + P.Synthetic->EndAfter.size() +
                        P.Synthetic->EndOnEdge.size();
     ++NumElidedFramesScoped;
     return;
