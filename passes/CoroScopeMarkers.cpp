@@ -612,15 +612,10 @@ void ScopeWriter::write(ScopePlan &P) {
   }
   for (auto &[I, OpNo] : P.Uses.Accesses)
     addTag(*I, OpNo, Id, P.Size, TagKindID, Conflicts);
-  // Scopes matter only for objects whose address escapes (the analysis sees
-  // every other access). Markers sit outside the lifetime markers: no access
-  // can move past a lifetime marker, so none ends up outside the recorded
-  // scope. Without lifetime markers the tags alone still say where the
-  // object can first be reached from outside: it stays open from there on.
-  if (!P.Uses.Escapes)
-    return;
   if (P.ElidedFrame) {
-    // Placed anew on every run: code may have moved since the last one.
+    // Placed anew on every run (code may have moved since the last one), and
+    // none left from an earlier run where the frame escaped and now it does
+    // not.
     eraseMarkers(*P.AI->getFunction(), Id);
     if (!P.Synthetic)
       return;
@@ -641,6 +636,13 @@ void ScopeWriter::write(ScopePlan &P) {
     ++NumElidedFramesScoped;
     return;
   }
+  // Scopes matter only for objects whose address escapes (the analysis sees
+  // every other access). Markers sit outside the lifetime markers: no access
+  // can move past a lifetime marker, so none ends up outside the recorded
+  // scope. Without lifetime markers the tags alone still say where the
+  // object can first be reached from outside: it stays open from there on.
+  if (!P.Uses.Escapes)
+    return;
   for (IntrinsicInst *S : P.Uses.Starts)
     if (!isMarker(S->getPrevNode(), ScopeMarker::Start, Id)) {
       marker(StartStr, Id)->insertBefore(S->getIterator());
@@ -683,14 +685,16 @@ PreservedAnalyses CoroRecordScopesPass::run(Function &F,
     if (U.Unknown || U.Accesses.empty())
       continue;
     ScopePlan P{AI, Size->getFixedValue(), std::move(U), false, std::nullopt};
-    if (P.Uses.Escapes && P.Uses.Starts.empty() && P.Uses.Ends.empty())
+    if (P.Uses.Starts.empty() && P.Uses.Ends.empty())
       if (StringRef Callee = elidedCallee(*AI, P.Uses); !Callee.empty()) {
-        if (!DT) {
-          DT = &AM.getResult<DominatorTreeAnalysis>(F);
-          Sites = findDestroySites(F);
-        }
         P.ElidedFrame = true;
-        P.Synthetic = planElidedFrameScope(*AI, P.Uses, Callee, Sites, *DT);
+        if (P.Uses.Escapes) {
+          if (!DT) {
+            DT = &AM.getResult<DominatorTreeAnalysis>(F);
+            Sites = findDestroySites(F);
+          }
+          P.Synthetic = planElidedFrameScope(*AI, P.Uses, Callee, Sites, *DT);
+        }
         LLVM_DEBUG(dbgs() << "coro-record-scopes: elided frame of " << Callee
                           << (P.Synthetic ? ": scoped" : ": no scope")
                           << "\n");
