@@ -506,9 +506,11 @@ static std::string findDirectSizeUses(const SplitCoroutine &C,
 static std::string rewriteAllocationSizes(const SplitCoroutine &C,
                                           const FrameLayout &L,
                                           const DataLayout &DL,
-                                          uint64_t NewSize) {
+                                          uint64_t NewSize,
+                                          FrameSizeMarkerIndex *SizeMarkers) {
   SmallVector<uint64_t, 2> Sizes = sizeValues(L, DL);
-  SmallVector<CallInst *, 4> Markers = findFrameSizeMarkers(C.functions());
+  SmallVector<CallInst *, 4> Markers =
+      findFrameSizeMarkers(C.functions(), SizeMarkers);
   if (!Markers.empty()) {
     for (CallInst *M : Markers) {
       auto *CI = dyn_cast<ConstantInt>(M->getArgOperand(0));
@@ -517,7 +519,7 @@ static std::string rewriteAllocationSizes(const SplitCoroutine &C,
         return "a frame-size marker in " + M->getFunction()->getName().str() +
                " does not carry CoroSplit's size";
     }
-    resolveFrameSizeMarkers(Markers, NewSize);
+    resolveFrameSizeMarkers(Markers, NewSize, SizeMarkers);
     return "";
   }
   SmallVector<Use *, 8> ToRewrite;
@@ -563,7 +565,8 @@ std::string slotList(const FrameLayout &L, const Assignment &A) {
 
 std::optional<FrameLayout>
 overlapFrameSlots(const SplitCoroutine &C, const FrameLayout &L,
-                  OptimizationRemarkEmitter &ORE) {
+                  OptimizationRemarkEmitter &ORE,
+                  FrameSizeMarkerIndex *SizeMarkers) {
   Function *Anchor = C.anchor();
   DiagnosticLocation Loc(Anchor->getSubprogram());
   auto missed = [&](StringRef Why) {
@@ -621,7 +624,7 @@ overlapFrameSlots(const SplitCoroutine &C, const FrameLayout &L,
   }
   for (DICompositeType *CT : FrameTypes)
     rewriteFrameType(CT, M);
-  std::string KeepsAlloc = rewriteAllocationSizes(C, L, DL, A.Size);
+  std::string KeepsAlloc = rewriteAllocationSizes(C, L, DL, A.Size, SizeMarkers);
   After.AllocSize = KeepsAlloc.empty() ? A.Size : L.AllocSize;
   for (Function *F : {C.Resume, C.Destroy, C.Cleanup})
     if (F)

@@ -33,6 +33,7 @@
 #include "llvm/IR/PassManager.h"
 
 #include "CoroFrameAnalysis.h"
+#include "CoroFrameSizeMarkers.h"
 
 #include <cstdint>
 #include <optional>
@@ -52,9 +53,11 @@ inline constexpr const char *OverlapRemarkPass = "coro-frame-overlap";
 /// Re-lay out the frame of \p C (analysed as \p L). Returns the layout after
 /// the change (same slots and liveness, new offsets and size), or nothing if
 /// the IR was left alone; \p ORE (of C.anchor()) gets a remark either way.
+/// \p SizeMarkers, if given, must be up to date for \p C's functions.
 std::optional<FrameLayout>
 overlapFrameSlots(const SplitCoroutine &C, const FrameLayout &L,
-                  llvm::OptimizationRemarkEmitter &ORE);
+                  llvm::OptimizationRemarkEmitter &ORE,
+                  FrameSizeMarkerIndex *SizeMarkers = nullptr);
 
 /// Module form, for `opt -passes=coro-frame-overlap`.
 struct CoroFrameOverlapPass : llvm::PassInfoMixin<CoroFrameOverlapPass> {

@@ -74,10 +74,26 @@ bool isFrameSizeMarker(const Instruction &I) {
          CI->arg_size() == 1;
 }
 
-SmallVector<CallInst *, 4> findFrameSizeMarkers(ArrayRef<Function *> Fns) {
+FrameSizeMarkerIndex indexFrameSizeMarkers(Module &M) {
+  FrameSizeMarkerIndex Index;
+  for (Function *Marker : markerFunctions(M))
+    for (User *U : Marker->users())
+      if (auto *CI = dyn_cast<CallInst>(U); CI && isFrameSizeMarker(*CI))
+        Index[CI->getFunction()].push_back(CI);
+  return Index;
+}
+
+SmallVector<CallInst *, 4> findFrameSizeMarkers(ArrayRef<Function *> Fns,
+                                                const FrameSizeMarkerIndex *Index) {
   SmallVector<CallInst *, 4> Out;
   if (Fns.empty())
     return Out;
+  if (Index) {
+    for (Function *F : Fns)
+      if (auto It = Index->find(F); It != Index->end())
+        append_range(Out, It->second);
+    return Out;
+  }
   // The markers' users, not the functions' instructions: a few calls per
   // coroutine against whole clones.
   SmallPtrSet<const Function *, 8> Members(Fns.begin(), Fns.end());
@@ -90,8 +106,11 @@ SmallVector<CallInst *, 4> findFrameSizeMarkers(ArrayRef<Function *> Fns) {
 }
 
 unsigned resolveFrameSizeMarkers(ArrayRef<CallInst *> Markers,
-                                 std::optional<uint64_t> Size) {
+                                 std::optional<uint64_t> Size,
+                                 FrameSizeMarkerIndex *Index) {
   for (CallInst *M : Markers) {
+    if (Index)
+      Index->erase(M->getFunction());
     Value *V = Size ? ConstantInt::get(M->getType(), *Size)
                     : M->getArgOperand(0);
     M->replaceAllUsesWith(V);

@@ -43,6 +43,7 @@
 #define COROFRAMEOPT_PASSES_COROFRAMESIZEMARKERS_H
 
 #include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/IR/PassManager.h"
 
@@ -64,14 +65,28 @@ inline constexpr const char *FrameSizeMarkerPrefix = "corofo.frame.size.";
 /// Whether \p I is a call of a frame-size marker.
 bool isFrameSizeMarker(const llvm::Instruction &I);
 
-/// The markers in \p Fns (the functions of one coroutine), in function order.
+/// A module's markers by function. A caller that handles every coroutine of
+/// a module in turn (the -O0 module pass, where all of them still hold
+/// their markers) builds it once: finding each coroutine's markers among
+/// the users of the marker functions would go over every other
+/// coroutine's, quadratic in their number. resolveFrameSizeMarkers keeps
+/// it up to date.
+using FrameSizeMarkerIndex =
+    llvm::DenseMap<const llvm::Function *, llvm::SmallVector<llvm::CallInst *, 2>>;
+FrameSizeMarkerIndex indexFrameSizeMarkers(llvm::Module &M);
+
+/// The markers in \p Fns (the functions of one coroutine), from \p Index
+/// when given.
 llvm::SmallVector<llvm::CallInst *, 4>
-findFrameSizeMarkers(llvm::ArrayRef<llvm::Function *> Fns);
+findFrameSizeMarkers(llvm::ArrayRef<llvm::Function *> Fns,
+                     const FrameSizeMarkerIndex *Index = nullptr);
 
 /// Replace each marker by \p Size, or by its own argument when \p Size is
-/// empty, and erase it. Returns how many were replaced.
+/// empty, and erase it; their functions leave \p Index. Returns how many
+/// were replaced.
 unsigned resolveFrameSizeMarkers(llvm::ArrayRef<llvm::CallInst *> Markers,
-                                 std::optional<uint64_t> Size);
+                                 std::optional<uint64_t> Size,
+                                 FrameSizeMarkerIndex *Index = nullptr);
 
 /// Route the uses of `llvm.coro.size` in presplit coroutine \p F through
 /// markers. Idempotent. Returns true if it changed \p F.

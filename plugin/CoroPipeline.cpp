@@ -27,12 +27,13 @@ namespace corofo {
 
 /// Run every enabled pass on coroutine \p C, then report the frame as it
 /// ends up. Returns true if IR changed; the caller invalidates analyses.
-/// \p Annotations: an index of the module's annotation calls, kept up to
-/// date here, or null.
+/// \p Annotations, \p SizeMarkers: indexes of the module's annotation calls
+/// and frame-size markers, kept up to date here, or null.
 static bool handleCoroutine(const SplitCoroutine &C, const PluginOptions &Opts,
                             CompletedResumePolicy Policy, bool MarkResumeSites,
                             FunctionAnalysisManager &FAM,
-                            AnnotationIndex *Annotations) {
+                            AnnotationIndex *Annotations,
+                            FrameSizeMarkerIndex *SizeMarkers) {
   auto &ORE = FAM.getResult<OptimizationRemarkEmitterAnalysis>(*C.anchor());
   // Slot names and the lower bound serve only readers of the report: with
   // no remark asked for, no size warning and no printout, they are left out.
@@ -46,7 +47,7 @@ static bool handleCoroutine(const SplitCoroutine &C, const PluginOptions &Opts,
     printFrameLayout(C, Layout, errs());
   bool Changed = false;
   if (Opts.isEnabled(PassId::Overlap))
-    if (std::optional<FrameLayout> After = overlapFrameSlots(C, Layout, ORE)) {
+    if (std::optional<FrameLayout> After = overlapFrameSlots(C, Layout, ORE, SizeMarkers)) {
       Layout = std::move(*After);
       Changed = true;
       if (Opts.PrintAnalysis)
@@ -54,8 +55,9 @@ static bool handleCoroutine(const SplitCoroutine &C, const PluginOptions &Opts,
     }
   // Frame-size markers the overlap did not resolve carry CoroSplit's size:
   // constants again before anything simplifies the clones or the ramp.
-  Changed |= resolveFrameSizeMarkers(findFrameSizeMarkers(C.functions()),
-                                     std::nullopt) > 0;
+  Changed |= resolveFrameSizeMarkers(
+                 findFrameSizeMarkers(C.functions(), SizeMarkers), std::nullopt,
+                 SizeMarkers) > 0;
   if (Opts.isEnabled(PassId::Report))
     reportCoroutineFrame(C, Layout, Opts.Report, ORE);
   // Last: the frame passes read the clones as CoroSplit left them.
@@ -115,7 +117,7 @@ PreservedAnalyses CoroFrameOptCGSCCPass::run(LazyCallGraph::SCC &SCC,
     // call graph needs no update.
     if (handleCoroutine(*C, Opts, Policy,
                         /*MarkResumeSites=*/Policy != CompletedResumePolicy::UB,
-                        FAM, /*Annotations=*/nullptr)) {
+                        FAM, /*Annotations=*/nullptr, /*SizeMarkers=*/nullptr)) {
       invalidateCoroutine(*C, FAM);
       Changed = true;
     }
@@ -139,9 +141,10 @@ PreservedAnalyses CoroFrameOptModulePass::run(Module &M,
   // Every coroutine's scope markers are still in place: each finds its own
   // in an index made once.
   AnnotationIndex Annotations = indexAnnotations(M);
+  FrameSizeMarkerIndex SizeMarkers = indexFrameSizeMarkers(M);
   for (const SplitCoroutine &C : findSplitCoroutines(M))
     if (handleCoroutine(C, Opts, Policy, /*MarkResumeSites=*/false, FAM,
-                        &Annotations)) {
+                        &Annotations, &SizeMarkers)) {
       invalidateCoroutine(C, FAM);
       Changed = true;
     }
