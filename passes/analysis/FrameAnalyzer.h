@@ -231,6 +231,7 @@ private:
       SmallVectorImpl<std::pair<Function *, BasicBlock *>> &Blocks,
       DenseMap<uint64_t, unsigned> &StateOf);
   bool recordIndexStores();
+  void recordNullResumeStores();
   void computeLiveness();
   void computeLowerBound();
   void recordSlotObjects();

@@ -171,7 +171,6 @@ private:
   DenseMap<Instruction *, SmallVector<unsigned, 1>> Opens;
   DenseMap<Instruction *, std::pair<bool, unsigned>> MarkerBits;
   DenseMap<BasicBlock *, SmallVector<unsigned, 2>> ResumeStatesOf;
-  DenseMap<Instruction *, SmallVector<uint64_t, 2>> StateStores;
   std::vector<BasicBlock *> FlowBlocks;
   DenseMap<BasicBlock *, unsigned> FlowNumber;
   std::vector<SmallVector<unsigned, 2>> FlowPreds, FlowSuccs;
@@ -313,23 +312,13 @@ bool ScopeFlow::collectMarkers() {
   return true;
 }
 
-/// Where each state is resumed, and where it is entered: its index stores;
-/// for the final state that stores no index (-fno-exceptions), the stores of
-/// a null resume pointer.
+/// Where each state is resumed, and where it is entered: its index stores
+/// (for the final state that stores no index, -fno-exceptions, the stores
+/// of a null resume pointer; recordNullResumeStores).
 void ScopeFlow::collectStateEntries() {
   for (unsigned St = 0; St < NumStates; ++St)
     for (auto &[F, BB] : L.States[St].ResumeBlocks)
       ResumeStatesOf[BB].push_back(St);
-  StateStores = A.IndexStoreValues;
-  for (unsigned St = 0; St < NumStates; ++St) {
-    if (L.States[St].IndexValue != SuspendState::NullResumeState)
-      continue;
-    for (auto &[I, E] : A.Effects)
-      if (auto *SI = dyn_cast<StoreInst>(I))
-        if (isa<ConstantPointerNull>(SI->getValueOperand()) &&
-            E.Kills.size() && E.Kills.test(0) && L.Slots[0].Offset == 0)
-          StateStores[SI].push_back(St);
-  }
 }
 
 /// The blocks that run, numbered densely, with their feasible edges; around
@@ -352,7 +341,7 @@ void ScopeFlow::buildFlowGraph() {
                                   auto *NC = const_cast<Instruction *>(I);
                                   return MarkerBits.count(NC) ||
                                          Opens.count(NC) ||
-                                         StateStores.count(NC) ||
+                                         A.IndexStoreValues.count(NC) ||
                                          A.Effects.count(NC) ||
                                          A.ScopeStarts.count(NC);
                                 });
@@ -420,9 +409,9 @@ void ScopeFlow::keepDispatchThreads(ThreadMap &Threaded) {
 /// runs of other instructions see the same sets and the same live slots, so
 /// one of them stands for all.
 void ScopeFlow::collectEvents() {
-  FlowEvents.emplace(A.BlockOrder, MarkerBits, Opens, StateStores);
-  EventsByBlock AllEvents(A.BlockOrder, MarkerBits, Opens, StateStores,
-                          A.Effects, A.ScopeStarts, A.IndexStoreValues);
+  FlowEvents.emplace(A.BlockOrder, MarkerBits, Opens, A.IndexStoreValues);
+  EventsByBlock AllEvents(A.BlockOrder, MarkerBits, Opens, A.Effects,
+                          A.ScopeStarts, A.IndexStoreValues);
   ResumeStatesAt.resize(FlowBlocks.size());
   for (unsigned B = 0; B < FlowBlocks.size(); ++B)
     if (auto It = ResumeStatesOf.find(FlowBlocks[B]); It != ResumeStatesOf.end())
@@ -534,7 +523,7 @@ void ScopeFlow::applyEvent(Instruction *I, ScopeFlowValue &V, bool Record) {
     V.Open.reset(M->second.second);
     V.Unstored.reset(M->second.second);
   }
-  if (auto SIt = StateStores.find(I); SIt != StateStores.end()) {
+  if (auto SIt = A.IndexStoreValues.find(I); SIt != A.IndexStoreValues.end()) {
     V.Unstored.reset();
     V.After.clear();
     for (uint64_t St : SIt->second)

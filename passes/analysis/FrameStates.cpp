@@ -241,7 +241,25 @@ bool FrameAnalyzer::recordIndexStores() {
         L.States[It->second].IndexStores.push_back(SI);
     }
   }
+  recordNullResumeStores();
   return true;
+}
+
+/// A final state that stores no index (-fno-exceptions) is entered where
+/// the resume pointer becomes null: those stores stand for its index
+/// stores, so that what .destroy reads there is live before them.
+void FrameAnalyzer::recordNullResumeStores() {
+  for (unsigned St = 0; St < L.States.size(); ++St) {
+    if (L.States[St].IndexValue != SuspendState::NullResumeState)
+      continue;
+    for (auto &[I, E] : Effects)
+      if (auto *SI = dyn_cast<StoreInst>(I);
+          SI && isa<ConstantPointerNull>(SI->getValueOperand()) &&
+          E.Kills.size() && E.Kills.test(0) && L.Slots[0].Offset == 0) {
+        IndexStoreValues[SI].push_back(St);
+        L.States[St].IndexStores.push_back(SI);
+      }
+  }
 }
 
 } // namespace corofo

@@ -14,13 +14,18 @@
 ;    their folded suspend switch (`switch i8 -1`) and never run, so neither
 ;    they nor the other frame accesses there count (access counts are of code
 ;    that runs).
+;  - the final state is entered where the resume pointer becomes null
+;    (set-in): in .resume, and in the copies in .destroy and .cleanup, which
+;    the flow cannot rule out (they sit behind a phi of the suspend result,
+;    not a folded switch). What is live across it is live before those
+;    stores, as before an index store.
 ; RUN: %opt -passes='coro-early,cgscc(coro-split),print<coro-frame>' -disable-output %inputs/ir/two_states.ll 2>&1 | FileCheck %s --match-full-lines
 ;
 ; CHECK: coroutine two_states: two_states two_states.resume two_states.destroy two_states.cleanup
 ; CHECK-NEXT:   frame 128 alloc 120 align 16 lower-bound 112 (fixed 24 index 1 max-live 80) layout-from-type
 ; CHECK-NEXT:   state 0 resumed-in: two_states.resume two_states.destroy two_states.cleanup set-in: two_states live: #3 #4 #5 #7
 ; CHECK-NEXT:   state 1 resumed-in: two_states.resume two_states.destroy two_states.cleanup set-in: two_states.resume live: #3 #4 #6 #7
-; CHECK-NEXT:   state final(null-resume) resumed-in: two_states.destroy two_states.cleanup set-in: live: #3 #4 #7
+; CHECK-NEXT:   state final(null-resume) resumed-in: two_states.destroy two_states.cleanup set-in: two_states.resume two_states.destroy two_states.cleanup live: #3 #4 #7
 ; CHECK-NEXT:   slot #0 [0,8) align 8 header live all accesses 9 '__resume_fn'
 ; CHECK-NEXT:   slot #1 [8,16) align 8 header live all accesses 4 '__destroy_fn'
 ; CHECK-NEXT:   slot #2 [16,24) align 8 promise live all accesses 3 '__promise'
