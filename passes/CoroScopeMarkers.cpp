@@ -25,7 +25,9 @@
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/Statistic.h"
 #include "llvm/Analysis/ValueTracking.h"
+#include "llvm/IR/CFG.h"
 #include "llvm/IR/Constants.h"
+#include "llvm/IR/Dominators.h"
 #include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/InstIterator.h"
 #include "llvm/IR/Instructions.h"
@@ -33,6 +35,7 @@
 #include "llvm/IR/Metadata.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Support/Debug.h"
+#include "llvm/Transforms/Utils/BasicBlockUtils.h"
 #include "llvm/Transforms/Coroutines/CoroInstr.h"
 
 using namespace llvm;
@@ -43,6 +46,8 @@ STATISTIC(NumObjectsRecorded, "Objects of presplit coroutines given scope tags")
 STATISTIC(NumScopeMarkers, "Scope start and end markers written");
 STATISTIC(NumTagConflicts, "Tags dropped: two objects claimed one operand");
 STATISTIC(NumFunctionsStripped, "Functions whose leftover markers were removed");
+STATISTIC(NumElidedFramesScoped,
+          "Elided callee frames scoped from their ramp to their destroy");
 
 namespace corofo {
 
@@ -57,6 +62,8 @@ struct AddressUses {
   SmallVector<IntrinsicInst *, 2> Starts, Ends;
   /// A use the walk does not follow (bundle, callee, ...).
   bool Unknown = false;
+  /// Some uses go through a merge with another object's address (untagged).
+  bool Merged = false;
 };
 
 } // namespace
@@ -92,9 +99,11 @@ static AddressUses collectAddressUses(AllocaInst &AI) {
           isa<AddrSpaceCastInst>(I) || isa<PHINode>(I) || isa<SelectInst>(I)) {
         if (!Seen.insert(I).second)
           continue;
-        if (Ambiguous.contains(V) ||
-            ((isa<PHINode>(I) || isa<SelectInst>(I)) && !pointsOnlyInto(I, AI)))
+        if (Ambiguous.contains(V) || ((isa<PHINode>(I) || isa<SelectInst>(I)) &&
+                                      !pointsOnlyInto(I, AI))) {
           Ambiguous.insert(I);
+          R.Merged = true;
+        }
         Work.push_back(I);
         continue;
       }
@@ -147,6 +156,298 @@ static AddressUses collectAddressUses(AllocaInst &AI) {
   return R;
 }
 
+// --- Elided callee frames -------------------------------------------------
+//
+// A frame that CoroAnnotationElide (HALO) or CoroElide put into this
+// coroutine is an alloca without lifetime markers, so it would stay open from
+// its first escape to the end: live in every state after its ramp, and,
+// through the reads of its callee's inlined code, in every state before it.
+// But its bytes mean nothing before the callee's inlined ramp initialises
+// them, and nothing after the callee's destroy (or cleanup) function
+// returns: the coroutine state is gone, and C++ defines no access to it. So
+// its scope is written from a point before every access to just after each
+// call that destroys it, when the placement provably holds on every path.
+
+namespace {
+
+/// A control-flow edge: a terminator and the number of its successor.
+using Edge = std::pair<Instruction *, unsigned>;
+
+/// Where an elided frame's markers go: a start marker before StartBefore, an
+/// end marker after each of EndAfter and on each of EndOnEdge (at the start
+/// of its successor when the edge is its only way in, else in a block that
+/// splits the edge).
+struct SyntheticScope {
+  Instruction *StartBefore = nullptr;
+  /// Destroys by call (not an invoke): the marker follows the call.
+  SmallVector<Instruction *, 2> EndAfter;
+  /// The normal edges of destroys by invoke, and the edges a test of the
+  /// frame's address against null takes when it is null.
+  SmallVector<Edge, 2> EndOnEdge;
+  /// Those null edges: never taken (a pointer that can only be the frame,
+  /// see isFrame, is never null), so the check below follows no path
+  /// through them; their end markers only keep the analysis after the
+  /// split from seeing the frame open there.
+  SmallVector<Edge, 2> NeverTaken;
+  /// The calls that destroy the frame (also those through a pointer to it
+  /// loaded from memory, which are no uses of the alloca).
+  SmallVector<CallBase *, 2> Destroys;
+};
+
+} // namespace
+
+/// The split coroutine (its mangled name) whose frame \p AI is when an
+/// inlined ramp stores that coroutine's resume function at \p AI's start;
+/// empty otherwise.
+static StringRef elidedCallee(const AllocaInst &AI, const AddressUses &U) {
+  for (auto &[I, OpNo] : U.Accesses) {
+    auto *SI = dyn_cast<StoreInst>(I);
+    if (!SI || OpNo != StoreInst::getPointerOperandIndex() ||
+        SI->getPointerOperand()->stripPointerCasts() != &AI)
+      continue;
+    auto *Fn = dyn_cast<Function>(SI->getValueOperand()->stripPointerCasts());
+    if (Fn && Fn->getName().ends_with(".resume"))
+      return Fn->getName().drop_back(StringRef(".resume").size());
+  }
+  return "";
+}
+
+/// Whether \p Holder, a local object (say the task a co_await awaits), can
+/// only ever hold \p Frame in its first pointer: its only stores store
+/// exactly that there, and its address goes nowhere but to loads, lifetime
+/// markers, and calls (an await_suspend wrapper among them) that neither
+/// write through it nor keep it.
+static bool holdsOnly(const AllocaInst &Holder, const AllocaInst &Frame) {
+  for (const Use &U : Holder.uses()) {
+    const auto *I = cast<Instruction>(U.getUser());
+    if (isa<LoadInst>(I))
+      continue;
+    if (const auto *SI = dyn_cast<StoreInst>(I)) {
+      if (U.getOperandNo() != StoreInst::getPointerOperandIndex() ||
+          SI->getValueOperand()->stripPointerCasts() != &Frame)
+        return false;
+      continue;
+    }
+    if (const auto *II = dyn_cast<IntrinsicInst>(I);
+        II && (II->isLifetimeStartOrEnd() || isa<DbgInfoIntrinsic>(II)))
+      continue;
+    if (const auto *Await = dyn_cast<CoroAwaitSuspendInst>(I)) {
+      const auto *Wrapper = dyn_cast<Function>(Await->getWrapperFunction());
+      if (U.getOperandNo() != 0 || !Wrapper || Wrapper->arg_size() < 1 ||
+          !Wrapper->getArg(0)->onlyReadsMemory() ||
+          !Wrapper->getArg(0)->hasNoCaptureAttr())
+        return false;
+      continue;
+    }
+    const auto *CB = dyn_cast<CallBase>(I);
+    if (!CB || !CB->isArgOperand(&U) ||
+        !CB->onlyReadsMemory(CB->getArgOperandNo(&U)) ||
+        !CB->doesNotCapture(CB->getArgOperandNo(&U)))
+      return false;
+  }
+  return true;
+}
+
+/// Whether \p V is the frame \p AI: its address itself, the pointer loaded
+/// from a local object that can only hold that address, or a phi or select
+/// of such values.
+static bool isFrame(const Value *V, const AllocaInst &AI) {
+  SmallVector<const Value *, 4> Work{V};
+  SmallPtrSet<const Value *, 8> Seen;
+  while (!Work.empty()) {
+    const Value *W = Work.pop_back_val()->stripPointerCasts();
+    if (W == &AI || !Seen.insert(W).second)
+      continue;
+    if (const auto *Phi = dyn_cast<PHINode>(W)) {
+      append_range(Work, Phi->incoming_values());
+      continue;
+    }
+    if (const auto *Sel = dyn_cast<SelectInst>(W)) {
+      Work.push_back(Sel->getTrueValue());
+      Work.push_back(Sel->getFalseValue());
+      continue;
+    }
+    const auto *LI = dyn_cast<LoadInst>(W);
+    const auto *Holder =
+        LI ? dyn_cast<AllocaInst>(LI->getPointerOperand()) : nullptr;
+    if (!Holder || Holder == &AI || !LI->getType()->isPointerTy() ||
+        !holdsOnly(*Holder, AI) || Seen.size() > 32)
+      return false;
+  }
+  return true;
+}
+
+/// Whether \p CB destroys the coroutine whose frame is \p AI: a call of
+/// \p Callee's destroy or cleanup function, directly or through the pointer
+/// `llvm.coro.subfn.addr` loads from that very frame, with the frame (see
+/// isFrame) as its argument.
+static bool destroysFrame(const CallBase &CB, const AllocaInst &AI,
+                          StringRef Callee) {
+  if (CB.arg_size() != 1 || !isFrame(CB.getArgOperand(0), AI))
+    return false;
+  const Value *Target = CB.getCalledOperand()->stripPointerCasts();
+  if (const auto *Fn = dyn_cast<Function>(Target)) {
+    StringRef Name = Fn->getName();
+    return Name.consume_front(Callee) &&
+           (Name == ".destroy" || Name == ".cleanup");
+  }
+  const auto *Sub = dyn_cast<CoroSubFnInst>(Target);
+  return Sub && isFrame(Sub->getFrame(), AI) &&
+         (Sub->getIndex() == CoroSubFnInst::DestroyIndex ||
+          Sub->getIndex() == CoroSubFnInst::CleanupIndex);
+}
+
+namespace {
+/// Whether the scope may be open at a program point: on no path yet
+/// (Unreached), closed or not yet opened on every path (Closed), open on
+/// every path (Open), or it depends on the path (Mixed).
+enum class ScopeState : uint8_t { Unreached, Closed, Open, Mixed };
+} // namespace
+
+static ScopeState join(ScopeState A, ScopeState B) {
+  if (A == ScopeState::Unreached)
+    return B;
+  if (B == ScopeState::Unreached || A == B)
+    return A;
+  return ScopeState::Mixed;
+}
+
+/// True if, with markers at \p S, every access in \p U happens where the
+/// scope is open on every path, and every start marker is reached only where
+/// it is closed on every path (so a start never cuts a live frame short).
+static bool scopeHolds(Function &F, const AddressUses &U,
+                       const SyntheticScope &S) {
+  enum : uint8_t { Access = 1, Start = 2, EndAfter = 4 };
+  DenseMap<const Instruction *, uint8_t> Events;
+  for (auto &[I, OpNo] : U.Accesses)
+    Events[I] |= Access;
+  for (CallBase *CB : S.Destroys)
+    Events[CB] |= Access;
+  Events[S.StartBefore] |= Start;
+  for (Instruction *E : S.EndAfter)
+    Events[E] |= EndAfter;
+  // Runs \p BB from \p State; false if a requirement fails on the way.
+  auto runBlock = [&](const BasicBlock &BB, ScopeState &State) {
+    for (const Instruction &I : BB) {
+      uint8_t Ev = Events.lookup(&I);
+      if (Ev & Start) {
+        if (State != ScopeState::Closed)
+          return false;
+        State = ScopeState::Open;
+      }
+      if ((Ev & Access) && State != ScopeState::Open)
+        return false;
+      if (Ev & EndAfter)
+        State = ScopeState::Closed;
+    }
+    return true;
+  };
+  DenseMap<const BasicBlock *, ScopeState> In;
+  In[&F.getEntryBlock()] = ScopeState::Closed;
+  SmallVector<const BasicBlock *, 16> Work{&F.getEntryBlock()};
+  while (!Work.empty()) {
+    const BasicBlock *BB = Work.pop_back_val();
+    ScopeState State = In.lookup(BB);
+    if (!runBlock(*BB, State))
+      return false;
+    const Instruction *Term = BB->getTerminator();
+    for (unsigned K = 0, E = Term->getNumSuccessors(); K < E; ++K) {
+      const BasicBlock *Succ = Term->getSuccessor(K);
+      auto IsThis = [&](const Edge &Ed) {
+        return Ed.first == Term && Ed.second == K;
+      };
+      if (any_of(S.NeverTaken, IsThis))
+        continue;
+      bool Ends = any_of(S.EndOnEdge, IsThis);
+      ScopeState &SuccIn = In[Succ];
+      ScopeState Joined = join(SuccIn, Ends ? ScopeState::Closed : State);
+      if (Joined != SuccIn) {
+        SuccIn = Joined;
+        Work.push_back(Succ);
+      }
+    }
+  }
+  return true;
+}
+
+/// What of a function the scopes of its elided frames depend on, found in
+/// one walk over it.
+struct DestroySites {
+  /// The calls that may destroy a coroutine: through a pointer that
+  /// `llvm.coro.subfn.addr` loads, or of a destroy or cleanup clone.
+  SmallVector<CallBase *, 8> Calls;
+  /// Branches on a pointer compared with null, and the edge taken when it is.
+  SmallVector<std::pair<const Value *, Edge>, 8> NullTests;
+};
+
+static DestroySites findDestroySites(Function &F) {
+  DestroySites D;
+  for (Instruction &I : instructions(F)) {
+    if (auto *Br = dyn_cast<BranchInst>(&I); Br && Br->isConditional()) {
+      auto *Cmp = dyn_cast<ICmpInst>(Br->getCondition());
+      if (Cmp && Cmp->isEquality() &&
+          isa<ConstantPointerNull>(Cmp->getOperand(1)))
+        D.NullTests.push_back(
+            {Cmp->getOperand(0),
+             {Br, Cmp->getPredicate() == ICmpInst::ICMP_EQ ? 0u : 1u}});
+      continue;
+    }
+    auto *CB = dyn_cast<CallBase>(&I);
+    if (!CB || CB->arg_size() != 1)
+      continue;
+    const Value *Target = CB->getCalledOperand()->stripPointerCasts();
+    const auto *Fn = dyn_cast<Function>(Target);
+    if (isa<CoroSubFnInst>(Target) ||
+        (Fn && (Fn->getName().ends_with(".destroy") ||
+                Fn->getName().ends_with(".cleanup"))))
+      D.Calls.push_back(CB);
+  }
+  return D;
+}
+
+/// The scope of the elided frame \p AI (see above), or nothing when the
+/// placement cannot be proved: an access through an address merged with
+/// another object's, no destroy in this function, an access or start the
+/// flow cannot show in scope.
+static std::optional<SyntheticScope>
+planElidedFrameScope(AllocaInst &AI, const AddressUses &U, StringRef Callee,
+                     const DestroySites &Sites, DominatorTree &DT) {
+  if (U.Merged)
+    return std::nullopt;
+  SyntheticScope S;
+  BasicBlock *Common = nullptr;
+  for (auto &[I, OpNo] : U.Accesses)
+    if (DT.isReachableFromEntry(I->getParent()))
+      Common = Common ? DT.findNearestCommonDominator(Common, I->getParent())
+                      : I->getParent();
+  for (CallBase *CB : Sites.Calls) {
+    if (!DT.isReachableFromEntry(CB->getParent()) ||
+        !destroysFrame(*CB, AI, Callee))
+      continue;
+    S.Destroys.push_back(CB);
+    if (isa<InvokeInst>(CB))
+      S.EndOnEdge.push_back({CB, 0});
+    else
+      S.EndAfter.push_back(CB);
+  }
+  if (!Common || S.Destroys.empty())
+    return std::nullopt;
+  for (auto &[V, E] : Sites.NullTests)
+    if (isFrame(V, AI)) {
+      S.EndOnEdge.push_back(E);
+      S.NeverTaken.push_back(E);
+    }
+  S.StartBefore = Common->getTerminator();
+  for (Instruction &I : *Common)
+    if (any_of(U.Accesses, [&](auto &A) { return A.first == &I; })) {
+      S.StartBefore = &I;
+      break;
+    }
+  if (S.StartBefore->isEHPad() || !scopeHolds(*AI.getFunction(), U, S))
+    return std::nullopt;
+  return S;
+}
+
 /// The constant C string global \p Text (in llvm.metadata, as clang emits
 /// annotation strings), created on first use.
 static GlobalVariable *annotationString(Module &M, StringRef Text) {
@@ -197,6 +498,17 @@ static bool isMarker(const Instruction *I, ScopeMarker Kind, uint64_t Id) {
   return I && classifyScopeMarker(*I, Got) == Kind && Got == Id;
 }
 
+/// Erase \p F's start and end markers of object \p Id.
+static void eraseMarkers(Function &F, uint64_t Id) {
+  SmallVector<Instruction *, 4> Found;
+  for (Instruction &I : instructions(F))
+    if (isMarker(&I, ScopeMarker::Start, Id) ||
+        isMarker(&I, ScopeMarker::End, Id))
+      Found.push_back(&I);
+  for (Instruction *I : Found)
+    I->eraseFromParent();
+}
+
 /// Drop the tags of an earlier run from \p F and collect its allocas into
 /// \p Allocas. Returns the first id no alloca, marker or tag of \p F names:
 /// new ids never reuse one that a marker or tag still names (the object may
@@ -242,6 +554,10 @@ struct ScopePlan {
   AllocaInst *AI;
   uint64_t Size;
   AddressUses Uses;
+  /// An elided callee frame: its markers (of an earlier run) are replaced,
+  /// by those of Synthetic if its scope could be placed.
+  bool ElidedFrame = false;
+  std::optional<SyntheticScope> Synthetic;
 };
 
 /// Writes the tags and markers of one coroutine's objects.
@@ -249,6 +565,8 @@ class ScopeWriter {
 public:
   ScopeWriter(Function &F, uint64_t NextId);
   void write(ScopePlan &P);
+  /// Whether write() split an edge (the CFG changed).
+  bool SplitEdges = false;
   /// Drop the tags of operands two objects' walks both claimed.
   void dropConflicts();
 
@@ -294,6 +612,30 @@ void ScopeWriter::write(ScopePlan &P) {
   }
   for (auto &[I, OpNo] : P.Uses.Accesses)
     addTag(*I, OpNo, Id, P.Size, TagKindID, Conflicts);
+  if (P.ElidedFrame) {
+    // Placed anew on every run (code may have moved since the last one), and
+    // none left from an earlier run where the frame escaped and now it does
+    // not.
+    eraseMarkers(*P.AI->getFunction(), Id);
+    if (!P.Synthetic)
+      return;
+    marker(StartStr, Id)->insertBefore(P.Synthetic->StartBefore->getIterator());
+    // After the old markers are gone: one may have followed a destroy.
+    for (Instruction *E : P.Synthetic->EndAfter)
+      marker(EndStr, Id)->insertAfter(E->getIterator());
+    for (auto &[Term, K] : P.Synthetic->EndOnEdge) {
+      BasicBlock *To = Term->getSuccessor(K);
+      if (To->getSinglePredecessor() != Term->getParent()) {
+        To = SplitCriticalEdge(Term, K);
+        SplitEdges = true;
+      }
+      marker(EndStr, Id)->insertBefore(To->getFirstInsertionPt());
+    }
+    NumScopeMarkers += 1 + P.Synthetic->EndAfter.size() +
+                       P.Synthetic->EndOnEdge.size();
+    ++NumElidedFramesScoped;
+    return;
+  }
   // Scopes matter only for objects whose address escapes (the analysis sees
   // every other access). Markers sit outside the lifetime markers: no access
   // can move past a lifetime marker, so none ends up outside the recorded
@@ -322,7 +664,7 @@ void ScopeWriter::dropConflicts() {
 }
 
 PreservedAnalyses CoroRecordScopesPass::run(Function &F,
-                                            FunctionAnalysisManager &) {
+                                            FunctionAnalysisManager &AM) {
   if (!isSwitchPresplitCoroutine(F))
     return PreservedAnalyses::all();
   SmallVector<AllocaInst *, 8> Allocas;
@@ -333,6 +675,8 @@ PreservedAnalyses CoroRecordScopesPass::run(Function &F,
 
   SmallVector<ScopePlan, 8> Plans;
   const DataLayout &DL = F.getDataLayout();
+  DominatorTree *DT = nullptr;
+  DestroySites Sites;
   for (AllocaInst *AI : Allocas) {
     std::optional<TypeSize> Size = AI->getAllocationSize(DL);
     if (!Size || Size->isScalable())
@@ -340,7 +684,22 @@ PreservedAnalyses CoroRecordScopesPass::run(Function &F,
     AddressUses U = collectAddressUses(*AI);
     if (U.Unknown || U.Accesses.empty())
       continue;
-    Plans.push_back({AI, Size->getFixedValue(), std::move(U)});
+    ScopePlan P{AI, Size->getFixedValue(), std::move(U), false, std::nullopt};
+    if (P.Uses.Starts.empty() && P.Uses.Ends.empty())
+      if (StringRef Callee = elidedCallee(*AI, P.Uses); !Callee.empty()) {
+        P.ElidedFrame = true;
+        if (P.Uses.Escapes) {
+          if (!DT) {
+            DT = &AM.getResult<DominatorTreeAnalysis>(F);
+            Sites = findDestroySites(F);
+          }
+          P.Synthetic = planElidedFrameScope(*AI, P.Uses, Callee, Sites, *DT);
+        }
+        LLVM_DEBUG(dbgs() << "coro-record-scopes: elided frame of " << Callee
+                          << (P.Synthetic ? ": scoped" : ": no scope")
+                          << "\n");
+      }
+    Plans.push_back(std::move(P));
   }
   if (Plans.empty() || !shouldTransform([&] {
         return "record-scopes: mark the scopes of " +
@@ -357,7 +716,7 @@ PreservedAnalyses CoroRecordScopesPass::run(Function &F,
   for (ScopePlan &P : Plans)
     Writer.write(P);
   Writer.dropConflicts();
-  return PA;
+  return Writer.SplitEdges ? PreservedAnalyses::none() : PA;
 }
 
 PreservedAnalyses CoroScopeMarkersCleanupPass::run(Module &M,

@@ -16,8 +16,12 @@
 /// objects' scopes end: every instruction that accesses an object or lets its
 /// address escape gets a tag; for objects whose address escapes, a start
 /// marker precedes each lifetime.start and an end marker follows each
-/// lifetime.end. None of them is a use of the alloca, so CoroSplit's choices
-/// (which allocas go into the frame, which share a field) do not change.
+/// lifetime.end; a callee frame that HALO put into the coroutine (no lifetime
+/// markers) gets a start before its inlined ramp and an end after each call
+/// that destroys it, where a flow check proves that placement (see
+/// docs/frame-analysis.md). None of them is a use of the alloca, so
+/// CoroSplit's choices (which allocas go into the frame, which share a
+/// field) do not change.
 /// After the split the frame analysis bounds an escaped object to the program
 /// points reachable from its tagged escapes or start markers without passing
 /// one of its end markers, and splits a field LLVM gave several objects where
