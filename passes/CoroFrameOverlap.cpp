@@ -624,7 +624,8 @@ overlapFrameSlots(const SplitCoroutine &C, const FrameLayout &L,
   }
   for (DICompositeType *CT : FrameTypes)
     rewriteFrameType(CT, M);
-  std::string KeepsAlloc = rewriteAllocationSizes(C, L, DL, A.Size, SizeMarkers);
+  std::string KeepsAlloc =
+      rewriteAllocationSizes(C, L, DL, A.Size, SizeMarkers);
   After.AllocSize = KeepsAlloc.empty() ? A.Size : L.AllocSize;
   for (Function *F : {C.Resume, C.Destroy, C.Cleanup})
     if (F)

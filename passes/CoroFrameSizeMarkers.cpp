@@ -83,8 +83,9 @@ FrameSizeMarkerIndex indexFrameSizeMarkers(Module &M) {
   return Index;
 }
 
-SmallVector<CallInst *, 4> findFrameSizeMarkers(ArrayRef<Function *> Fns,
-                                                const FrameSizeMarkerIndex *Index) {
+SmallVector<CallInst *, 4>
+findFrameSizeMarkers(ArrayRef<Function *> Fns,
+                     const FrameSizeMarkerIndex *Index) {
   SmallVector<CallInst *, 4> Out;
   if (Fns.empty())
     return Out;

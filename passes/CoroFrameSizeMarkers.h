@@ -72,7 +72,8 @@ bool isFrameSizeMarker(const llvm::Instruction &I);
 /// coroutine's, quadratic in their number. resolveFrameSizeMarkers keeps
 /// it up to date.
 using FrameSizeMarkerIndex =
-    llvm::DenseMap<const llvm::Function *, llvm::SmallVector<llvm::CallInst *, 2>>;
+    llvm::DenseMap<const llvm::Function *,
+                   llvm::SmallVector<llvm::CallInst *, 2>>;
 FrameSizeMarkerIndex indexFrameSizeMarkers(llvm::Module &M);
 
 /// The markers in \p Fns (the functions of one coroutine), from \p Index

@@ -47,7 +47,8 @@ static bool handleCoroutine(const SplitCoroutine &C, const PluginOptions &Opts,
     printFrameLayout(C, Layout, errs());
   bool Changed = false;
   if (Opts.isEnabled(PassId::Overlap))
-    if (std::optional<FrameLayout> After = overlapFrameSlots(C, Layout, ORE, SizeMarkers)) {
+    if (std::optional<FrameLayout> After =
+            overlapFrameSlots(C, Layout, ORE, SizeMarkers)) {
       Layout = std::move(*After);
       Changed = true;
       if (Opts.PrintAnalysis)
@@ -117,7 +118,8 @@ PreservedAnalyses CoroFrameOptCGSCCPass::run(LazyCallGraph::SCC &SCC,
     // call graph needs no update.
     if (handleCoroutine(*C, Opts, Policy,
                         /*MarkResumeSites=*/Policy != CompletedResumePolicy::UB,
-                        FAM, /*Annotations=*/nullptr, /*SizeMarkers=*/nullptr)) {
+                        FAM, /*Annotations=*/nullptr,
+                        /*SizeMarkers=*/nullptr)) {
       invalidateCoroutine(*C, FAM);
       Changed = true;
     }
