@@ -95,20 +95,28 @@ PreservedAnalyses CoroFrameOptCGSCCPass::run(LazyCallGraph::SCC &SCC,
   auto &FAM =
       AM.getResult<FunctionAnalysisManagerCGSCCProxy>(SCC, CG).getManager();
   bool Changed = false;
+  // Every function of every SCC passes here: most are no coroutine, and
+  // each look-up by name hashes a long mangled name, so as few as can be.
+  bool MayHoldContinuations =
+      mayHoldContinuationCoroutines(*SCC.begin()->getFunction().getParent());
   for (LazyCallGraph::Node &N : SCC) {
     Function &F = N.getFunction();
-    if (F.isDeclaration() || Handled.contains(F.getName()))
+    if (F.isDeclaration())
       continue;
-    if (std::optional<CoroABI> ABI = getUnsupportedABI(F)) {
-      Handled.insert(F.getName());
-      if (Opts.isEnabled(PassId::Report))
-        reportUnsupportedABI(
-            F, *ABI, FAM.getResult<OptimizationRemarkEmitterAnalysis>(F));
-      continue;
-    }
+    if (MayHoldContinuations && !Handled.contains(F.getName()))
+      if (std::optional<CoroABI> ABI = getUnsupportedABI(F)) {
+        Handled.insert(F.getName());
+        if (Opts.isEnabled(PassId::Report))
+          reportUnsupportedABI(
+              F, *ABI, FAM.getResult<OptimizationRemarkEmitterAnalysis>(F));
+        continue;
+      }
     // Act on the first function of a coroutine the walk reaches after the
     // split (usually .cleanup): only then are the ramp and all clones still
     // unsimplified, and no caller has inlined the ramp yet.
+    StringRef Stem = splitCoroutineStem(F);
+    if (Stem.empty() || Handled.contains(Stem))
+      continue;
     std::optional<SplitCoroutine> C = getSplitCoroutineOf(F);
     if (!C || !Handled.insert(C->Name).second)
       continue;

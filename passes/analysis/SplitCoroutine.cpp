@@ -120,15 +120,26 @@ std::optional<SplitCoroutine> getSplitCoroutine(Function &Ramp) {
   return buildFromStem(*Ramp.getParent(), Ramp.getName(), &Ramp);
 }
 
-std::optional<SplitCoroutine> getSplitCoroutineOf(Function &F) {
+StringRef splitCoroutineStem(const Function &F) {
   if (F.isDeclaration() || !F.hasName())
-    return std::nullopt;
-  Module &M = *F.getParent();
+    return "";
   StringRef Stem = F.getName();
   for (StringRef Suffix : {".resume", ".destroy", ".cleanup", ".noalloc"})
     if (Stem.consume_back(Suffix))
-      break;
-  Function *Ramp = M.getFunction(Stem);
+      return Stem;
+  // A ramp: one look-up of its resume clone (asked for every function the
+  // CGSCC walk visits, so a name built on the stack).
+  SmallString<128> Name(Stem);
+  Name += ".resume";
+  return F.getParent()->getFunction(Name) ? Stem : "";
+}
+
+std::optional<SplitCoroutine> getSplitCoroutineOf(Function &F) {
+  StringRef Stem = splitCoroutineStem(F);
+  if (Stem.empty())
+    return std::nullopt;
+  Module &M = *F.getParent();
+  Function *Ramp = Stem == F.getName() ? &F : M.getFunction(Stem);
   if (Ramp && Ramp->isDeclaration())
     Ramp = nullptr;
   return buildFromStem(M, Stem, Ramp);
@@ -158,21 +169,25 @@ static bool isContinuationClone(const Function &F) {
   return F.getParent()->getFunction(Stem) != nullptr;
 }
 
-/// Whether \p M declares a retcon or async coro.id intrinsic: without one, no
-/// function of it can call one (the common case, checked in O(1)).
-static bool declaresContinuationIds(const Module &M) {
+/// Whether \p M declares a retcon or async coro.id intrinsic, called
+/// (\p Used) or not.
+static bool declaresContinuationIds(const Module &M, bool Used) {
   for (StringRef Name :
        {"llvm.coro.id.retcon", "llvm.coro.id.retcon.once", "llvm.coro.id.async"})
-    if (const Function *F = M.getFunction(Name); F && !F->use_empty())
+    if (const Function *F = M.getFunction(Name); F && (!Used || !F->use_empty()))
       return true;
   return false;
+}
+
+bool mayHoldContinuationCoroutines(const Module &M) {
+  return declaresContinuationIds(M, /*Used=*/false);
 }
 
 std::optional<CoroABI> getUnsupportedABI(const Function &F) {
   if (F.isDeclaration() || isContinuationClone(F))
     return std::nullopt;
   // Before CoroCleanup the ramp still calls its coro.id intrinsic.
-  if (declaresContinuationIds(*F.getParent()))
+  if (declaresContinuationIds(*F.getParent(), /*Used=*/true))
     for (const Instruction &I : instructions(F)) {
       const auto *II = dyn_cast<IntrinsicInst>(&I);
       if (!II)

@@ -81,12 +81,22 @@ std::optional<SplitCoroutine> getSplitCoroutine(llvm::Function &Ramp);
 /// return the coroutine (so a CGSCC walk can act on its first member seen).
 std::optional<SplitCoroutine> getSplitCoroutineOf(llvm::Function &F);
 
+/// The name of the coroutine \p F may belong to (F's name without a clone
+/// suffix, or F's own name if F.resume exists), or "" if F cannot be part of
+/// a split coroutine. Cheap: no more than one look-up by name.
+llvm::StringRef splitCoroutineStem(const llvm::Function &F);
+
 /// Every split switch-ABI coroutine of \p M, in module order of their resume
 /// clones (deterministic). Coroutines whose ramp is gone are included.
 llvm::SmallVector<SplitCoroutine, 8> findSplitCoroutines(llvm::Module &M);
 
 /// If \p F is the ramp of a retcon or async coroutine, say which.
 std::optional<CoroABI> getUnsupportedABI(const llvm::Function &F);
+
+/// False if \p M declares no retcon or async coro.id intrinsic: until a
+/// module pass drops unused declarations (not in the CGSCC walk), none of its
+/// functions is then a retcon or async coroutine or continuation.
+bool mayHoldContinuationCoroutines(const llvm::Module &M);
 
 /// Whether \p F is a coroutine before CoroSplit with the switch ABI (what
 /// clang emits for C++20: `presplitcoroutine` and a call of llvm.coro.id).
