@@ -35,16 +35,20 @@ namespace corofo {
 
 static const char *const WrapperRemarkPass = DEBUG_TYPE;
 
-/// Functions callees first (a DFS post-order over direct calls), so that a
-/// wrapper of a wrapper is looked at once the inner one is a forwarder.
-static SmallVector<Function *, 32> calleesFirst(Module &M) {
+/// \p Candidates callees first (a DFS post-order over the direct calls
+/// between them), so that a wrapper of a wrapper is looked at once the inner
+/// one is a forwarder. A wrapper calls the coroutine it awaits itself, so
+/// only the candidates' own calls are walked, not the whole module.
+static SmallVector<Function *, 32>
+calleesFirst(ArrayRef<Function *> Candidates) {
+  SmallPtrSet<Function *, 32> IsCandidate(Candidates.begin(), Candidates.end());
   SmallVector<Function *, 32> Order;
   SmallPtrSet<Function *, 32> Seen;
-  for (Function &Root : M) {
-    if (Root.isDeclaration() || !Seen.insert(&Root).second)
+  for (Function *Root : Candidates) {
+    if (!Seen.insert(Root).second)
       continue;
     SmallVector<std::pair<Function *, inst_iterator>, 16> Stack;
-    Stack.push_back({&Root, inst_begin(Root)});
+    Stack.push_back({Root, inst_begin(*Root)});
     while (!Stack.empty()) {
       auto &[F, It] = Stack.back();
       if (It == inst_end(*F)) {
@@ -55,7 +59,7 @@ static SmallVector<Function *, 32> calleesFirst(Module &M) {
       Instruction &I = *It++;
       auto *CB = dyn_cast<CallBase>(&I);
       Function *Callee = CB ? CB->getCalledFunction() : nullptr;
-      if (Callee && !Callee->isDeclaration() && Seen.insert(Callee).second)
+      if (Callee && IsCandidate.contains(Callee) && Seen.insert(Callee).second)
         Stack.push_back({Callee, inst_begin(*Callee)});
     }
   }
@@ -96,22 +100,12 @@ static void emitKept(Function &F, const Function &Callee, StringRef Why) {
 /// The functions that may be wrappers, callees first when there are two or
 /// more.
 static SmallVector<Function *, 32> wrapperCandidates(Module &M) {
-  // The order matters only between candidates (a wrapper of a wrapper): with
-  // fewer than two, no walk over every call of the module for it.
   SmallVector<Function *, 32> Candidates;
   for (Function &F : M)
     if (!F.isDeclaration() && mayBeWrapper(F))
       Candidates.push_back(&F);
   NumCandidates += Candidates.size();
-  if (Candidates.size() > 1) {
-    SmallPtrSet<Function *, 32> IsCandidate(Candidates.begin(),
-                                            Candidates.end());
-    Candidates.clear();
-    for (Function *F : calleesFirst(M))
-      if (IsCandidate.contains(F))
-        Candidates.push_back(F);
-  }
-  return Candidates;
+  return Candidates.size() > 1 ? calleesFirst(Candidates) : Candidates;
 }
 
 /// Make candidate \p F return its callee's task if that cannot show, with a
