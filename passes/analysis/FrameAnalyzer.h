@@ -75,6 +75,7 @@ public:
   EventsByBlock(const DenseMap<const BasicBlock *, unsigned> &Number,
                 const MapTs &...Maps) {
     SmallVector<std::pair<unsigned, Instruction *>, 64> Keyed;
+    Keyed.reserve((Maps.size() + ...));
     auto add = [&](const auto &Map) {
       for (const auto &Entry : Map)
         if (auto It = Number.find(Entry.first->getParent());
@@ -96,6 +97,18 @@ public:
     }
     for (unsigned B = 0; B < Number.size(); ++B)
       Start[B + 1] += Start[B];
+  }
+  /// The events of \p All that \p Keep accepts, in the same order: a
+  /// subset without a second sort.
+  EventsByBlock(const EventsByBlock &All,
+                function_ref<bool(Instruction *)> Keep) {
+    Start.assign(All.Start.size(), 0);
+    for (unsigned B = 0; B + 1 < All.Start.size(); ++B) {
+      for (Instruction *I : All.of(B))
+        if (Keep(I))
+          Insts.push_back(I);
+      Start[B + 1] = Insts.size();
+    }
   }
   ArrayRef<Instruction *> of(unsigned Block) const {
     return ArrayRef(Insts).slice(Start[Block], Start[Block + 1] - Start[Block]);

@@ -96,9 +96,13 @@ void LivenessFlow::run() {
 /// change what is live nor add anything another instruction does not.
 void LivenessFlow::collectBlocks() {
   const DenseMap<const BasicBlock *, unsigned> &NumberOf = A.BlockOrder;
-  LiveEvents.emplace(NumberOf, A.Effects, A.ScopeStarts, A.IndexStoreValues);
   InterferingEvents.emplace(NumberOf, A.Effects, A.ScopeStarts,
                             A.IndexStoreValues, A.OpenAt);
+  LiveEvents.emplace(*InterferingEvents, [&](Instruction *I) {
+    return A.Effects.count(I) || A.ScopeStarts.count(I) ||
+           A.IndexStoreValues.count(I);
+  });
+  Blocks.reserve(NumberOf.size());
   for (auto &[F, Base] : L.FrameBases)
     for (BasicBlock &BB : *F) {
       assert(NumberOf.lookup(&BB) == Blocks.size() && "numbered in order");

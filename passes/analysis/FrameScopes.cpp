@@ -409,9 +409,12 @@ void ScopeFlow::keepDispatchThreads(ThreadMap &Threaded) {
 /// runs of other instructions see the same sets and the same live slots, so
 /// one of them stands for all.
 void ScopeFlow::collectEvents() {
-  FlowEvents.emplace(A.BlockOrder, MarkerBits, Opens, A.IndexStoreValues);
   EventsByBlock AllEvents(A.BlockOrder, MarkerBits, Opens, A.Effects,
                           A.ScopeStarts, A.IndexStoreValues);
+  FlowEvents.emplace(AllEvents, [&](Instruction *I) {
+    return MarkerBits.count(I) || Opens.count(I) ||
+           A.IndexStoreValues.count(I);
+  });
   ResumeStatesAt.resize(FlowBlocks.size());
   for (unsigned B = 0; B < FlowBlocks.size(); ++B)
     if (auto It = ResumeStatesOf.find(FlowBlocks[B]); It != ResumeStatesOf.end())
