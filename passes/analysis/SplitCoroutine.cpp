@@ -174,7 +174,8 @@ static bool isContinuationClone(const Function &F) {
 static bool declaresContinuationIds(const Module &M, bool Used) {
   for (StringRef Name :
        {"llvm.coro.id.retcon", "llvm.coro.id.retcon.once", "llvm.coro.id.async"})
-    if (const Function *F = M.getFunction(Name); F && (!Used || !F->use_empty()))
+    if (const Function *F = M.getFunction(Name);
+        F && (!Used || !F->use_empty()))
       return true;
   return false;
 }
