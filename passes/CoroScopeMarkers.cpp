@@ -465,24 +465,39 @@ static GlobalVariable *annotationString(Module &M, StringRef Text) {
 
 /// Add (OpNo, Id, Size) to \p I's tag. An operand that another object's
 /// walk tagged already (an address merged in a way the walks did not see)
-/// is a conflict: the caller drops the whole tag.
+/// is a conflict: the caller drops the whole tag. \p Single caches, by
+/// OpNo, the node of this object's one-operand tags (most tags): one node
+/// made per operand number, not one uniqued look-up per instruction.
 static void addTag(Instruction &I, unsigned OpNo, uint64_t Id, uint64_t Size,
                    unsigned TagKindID,
-                   SmallPtrSetImpl<Instruction *> &Conflicts) {
-  if (std::optional<ScopeTag> Old = scopeTagFor(I, OpNo, TagKindID)) {
+                   SmallPtrSetImpl<Instruction *> &Conflicts,
+                   SmallDenseMap<unsigned, MDNode *, 4> &Single) {
+  MDNode *OldNode = I.getMetadata(TagKindID);
+  if (std::optional<ScopeTag> Old = OldNode ? scopeTagIn(*OldNode, OpNo)
+                                            : argumentScopeTag(I, OpNo)) {
     if (Old->Id != Id)
       Conflicts.insert(&I);
     return;
   }
   LLVMContext &Ctx = I.getContext();
-  SmallVector<Metadata *, 6> Ops;
-  if (MDNode *Old = I.getMetadata(TagKindID))
-    for (const MDOperand &Op : Old->operands())
-      Ops.push_back(Op.get());
   Type *I64 = Type::getInt64Ty(Ctx);
-  for (uint64_t V : {uint64_t(OpNo), Id, Size})
-    Ops.push_back(ConstantAsMetadata::get(ConstantInt::get(I64, V)));
-  I.setMetadata(TagKindID, MDNode::get(Ctx, Ops));
+  auto appendTriple = [&](SmallVectorImpl<Metadata *> &Ops) {
+    for (uint64_t V : {uint64_t(OpNo), Id, Size})
+      Ops.push_back(ConstantAsMetadata::get(ConstantInt::get(I64, V)));
+  };
+  if (!OldNode) {
+    MDNode *&Node = Single[OpNo];
+    if (!Node) {
+      SmallVector<Metadata *, 3> Ops;
+      appendTriple(Ops);
+      Node = MDNode::get(Ctx, Ops);
+    }
+    I.setMetadata(TagKindID, Node);
+  } else {
+    SmallVector<Metadata *, 6> Ops(OldNode->op_begin(), OldNode->op_end());
+    appendTriple(Ops);
+    I.setMetadata(TagKindID, MDNode::get(Ctx, Ops));
+  }
   // The awaiter of llvm.coro.await.suspend.* carries it as a parameter
   // attribute too: CoroSplit replaces the intrinsic by a call of the
   // await_suspend wrapper that keeps the parameter attributes, not the
@@ -610,8 +625,9 @@ void ScopeWriter::write(ScopePlan &P) {
         IdKindID, MDNode::get(Ctx, ConstantAsMetadata::get(ConstantInt::get(
                                        Type::getInt32Ty(Ctx), Id))));
   }
+  SmallDenseMap<unsigned, MDNode *, 4> Single;
   for (auto &[I, OpNo] : P.Uses.Accesses)
-    addTag(*I, OpNo, Id, P.Size, TagKindID, Conflicts);
+    addTag(*I, OpNo, Id, P.Size, TagKindID, Conflicts, Single);
   if (P.ElidedFrame) {
     // Placed anew on every run (code may have moved since the last one), and
     // none left from an earlier run where the frame escaped and now it does

@@ -81,12 +81,16 @@ std::optional<ScopeTag> scopeTagFor(const Instruction &I, unsigned OpNo,
   const MDNode *MD = I.getMetadata(TagKindID);
   if (!MD)
     return argumentScopeTag(I, OpNo);
-  if (MD->getNumOperands() % 3)
+  return scopeTagIn(*MD, OpNo);
+}
+
+std::optional<ScopeTag> scopeTagIn(const MDNode &MD, unsigned OpNo) {
+  if (MD.getNumOperands() % 3)
     return std::nullopt;
-  for (unsigned K = 0; K + 2 < MD->getNumOperands(); K += 3) {
-    auto *Op = mdconst::dyn_extract<ConstantInt>(MD->getOperand(K));
-    auto *Id = mdconst::dyn_extract<ConstantInt>(MD->getOperand(K + 1));
-    auto *Size = mdconst::dyn_extract<ConstantInt>(MD->getOperand(K + 2));
+  for (unsigned K = 0; K + 2 < MD.getNumOperands(); K += 3) {
+    auto *Op = mdconst::dyn_extract<ConstantInt>(MD.getOperand(K));
+    auto *Id = mdconst::dyn_extract<ConstantInt>(MD.getOperand(K + 1));
+    auto *Size = mdconst::dyn_extract<ConstantInt>(MD.getOperand(K + 2));
     if (Op && Id && Size && Op->getZExtValue() == OpNo)
       return ScopeTag{Id->getZExtValue(), Size->getZExtValue()};
   }

@@ -40,6 +40,7 @@ class CallBase;
 class Function;
 class Instruction;
 class LLVMContext;
+class MDNode;
 class Value;
 } // namespace llvm
 
@@ -60,6 +61,8 @@ std::optional<ScopeTag> scopeTagFor(const llvm::Instruction &I, unsigned OpNo);
 /// many instructions (looking a kind up by its name hashes the name).
 std::optional<ScopeTag> scopeTagFor(const llvm::Instruction &I, unsigned OpNo,
                                     unsigned TagKindID);
+/// The tag of operand \p OpNo in a tag node \p MD, if it has one.
+std::optional<ScopeTag> scopeTagIn(const llvm::MDNode &MD, unsigned OpNo);
 
 /// What an `llvm.var.annotation` call means to the scope analysis.
 enum class ScopeMarker {
