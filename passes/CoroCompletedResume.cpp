@@ -13,6 +13,8 @@
 #include "CoroCompletedResume.h"
 
 #include "CoroFrameAnalysis.h"
+#include "CoroScopeMarkers.h"
+#include "ScopeMarkerFormat.h"
 #include "TransformBisect.h"
 
 #include "llvm/ADT/Statistic.h"
@@ -20,6 +22,7 @@
 #include "llvm/Analysis/OptimizationRemarkEmitter.h"
 #include "llvm/IR/DebugInfoMetadata.h"
 #include "llvm/IR/IRBuilder.h"
+#include "llvm/IR/InstIterator.h"
 #include "llvm/IR/IntrinsicInst.h"
 #include "llvm/IR/MDBuilder.h"
 #include "llvm/IR/Module.h"
@@ -407,16 +410,26 @@ bool guardResumeEntry(const SplitCoroutine &C, CompletedResumePolicy P,
 
 unsigned guardResumeSites(
     Function &F, CompletedResumePolicy P, bool PrivatizeInlineCopies,
-    function_ref<OptimizationRemarkEmitter &(Function &)> GetORE) {
-  if (P == CompletedResumePolicy::UB || F.isDeclaration())
+    function_ref<OptimizationRemarkEmitter &(Function &)> GetORE,
+    function_ref<void(Instruction &)> AlsoVisit) {
+  if (F.isDeclaration())
     return 0;
+  if (P == CompletedResumePolicy::UB) {
+    if (AlsoVisit)
+      for (Instruction &I : instructions(F))
+        AlsoVisit(I);
+    return 0;
+  }
   SmallVector<std::pair<CallBase *, Value *>, 4> Sites;
   for (BasicBlock &BB : F)
-    for (Instruction &I : BB)
+    for (Instruction &I : BB) {
+      if (AlsoVisit)
+        AlsoVisit(I);
       if (auto *CB = dyn_cast<CallBase>(&I))
         if (Value *Fn = resumedPointer(*CB);
             Fn && !isa<Function>(Fn->stripPointerCasts()))
           Sites.push_back({CB, Fn});
+    }
 
   if (Sites.empty())
     return 0;
@@ -621,13 +634,30 @@ PreservedAnalyses CoroCompletedResumeCleanupPass::run(
   };
   bool Changed = false;
   // Every inlining decision is made: the checks cost no inliner anything
-  // now. Marked sites and the ones CoroCleanup lowered are recognised.
-  for (Function &F : M)
-    if (!F.isDeclaration() &&
-        guardResumeSites(F, Policy, /*PrivatizeInlineCopies=*/false, GetORE)) {
+  // now. Marked sites and the ones CoroCleanup lowered are recognised. The
+  // scope markers go in the same walk: each walk over every instruction of
+  // the module costs as much as its checks.
+  std::optional<ScopeMarkerStripper> Strip;
+  if (StripScopeMarkers)
+    Strip.emplace(M.getContext());
+  for (Function &F : M) {
+    if (F.isDeclaration())
+      continue;
+    bool Stripped = false;
+    unsigned Guarded = guardResumeSites(
+        F, Policy, /*PrivatizeInlineCopies=*/false, GetORE,
+        Strip ? function_ref<void(Instruction &)>(
+                    [&](Instruction &I) { Stripped |= Strip->visit(I); })
+              : nullptr);
+    if (Strip)
+      Stripped |= Strip->finish();
+    if (Guarded || Stripped) {
       FAM.invalidate(F, PreservedAnalyses::none());
       Changed = true;
     }
+  }
+  if (StripScopeMarkers)
+    Changed |= eraseUnusedScopeMarkerGlobals(M);
   Changed |= dropUnneededEntryChecks(M, GetORE) > 0;
   Changed |= hookEntryChecks(M) > 0;
   return Changed ? PreservedAnalyses::none() : PreservedAnalyses::all();

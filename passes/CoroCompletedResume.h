@@ -48,6 +48,7 @@
 namespace llvm {
 class CallBase;
 class Function;
+class Instruction;
 class Module;
 class OptimizationRemarkEmitter;
 } // namespace llvm
@@ -79,11 +80,14 @@ bool guardResumeEntry(const SplitCoroutine &C, CompletedResumePolicy P,
 /// With \p PrivatizeInlineCopies, a linkonce_odr function whose address is
 /// not taken (std::coroutine_handle::resume() at -O0) becomes internal, so
 /// the linker cannot pick an unchecked copy from a TU built without the plugin.
-/// \p GetORE is asked only when there is something to report.
+/// \p GetORE is asked only when there is something to report. \p AlsoVisit,
+/// if given, sees every instruction of the walk that finds the sites (so
+/// that a module-wide cleanup needs no walk of its own).
 unsigned guardResumeSites(
     llvm::Function &F, CompletedResumePolicy P, bool PrivatizeInlineCopies,
     llvm::function_ref<llvm::OptimizationRemarkEmitter &(llvm::Function &)>
-        GetORE);
+        GetORE,
+    llvm::function_ref<void(llvm::Instruction &)> AlsoVisit = nullptr);
 
 /// Above -O0 the caller-side checks go in only at the end of the pipeline,
 /// so that they change no inlining decision (a check inside
@@ -116,15 +120,20 @@ unsigned hookEntryChecks(llvm::Module &M);
 
 /// `coro-completed-resume-cleanup`, at the end of the -O1+ pipelines: checks
 /// every resume site (the marked ones and the lowered ones) per the policy,
-/// then dropUnneededEntryChecks.
+/// then dropUnneededEntryChecks. With \p StripScopeMarkers (the plugin's
+/// pipeline, when scopes are recorded) it also does what
+/// coro-scope-markers-cleanup does, in the same walk over each function.
 struct CoroCompletedResumeCleanupPass
     : llvm::PassInfoMixin<CoroCompletedResumeCleanupPass> {
-  explicit CoroCompletedResumeCleanupPass(CompletedResumePolicy P) : Policy(P) {}
+  explicit CoroCompletedResumeCleanupPass(CompletedResumePolicy P,
+                                          bool StripScopeMarkers = false)
+      : Policy(P), StripScopeMarkers(StripScopeMarkers) {}
   llvm::PreservedAnalyses run(llvm::Module &M, llvm::ModuleAnalysisManager &AM);
   static bool isRequired() { return true; }
 
 private:
   CompletedResumePolicy Policy;
+  bool StripScopeMarkers;
 };
 
 /// `coro-mark-resume-sites`: markResumeSites on the module, right after

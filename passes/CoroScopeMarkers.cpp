@@ -735,18 +735,8 @@ PreservedAnalyses CoroRecordScopesPass::run(Function &F,
   return Writer.SplitEdges ? PreservedAnalyses::none() : PA;
 }
 
-PreservedAnalyses CoroScopeMarkersCleanupPass::run(Module &M,
-                                                   ModuleAnalysisManager &AM) {
-  auto &FAM = AM.getResult<FunctionAnalysisManagerModuleProxy>(M).getManager();
+bool eraseUnusedScopeMarkerGlobals(Module &M) {
   bool Changed = false;
-  for (Function &F : M)
-    if (!F.isDeclaration() && stripScopeMarkers(F)) {
-      LLVM_DEBUG(dbgs() << "coro-scope-markers-cleanup: stripped "
-                        << F.getName() << "\n");
-      ++NumFunctionsStripped;
-      FAM.invalidate(F, PreservedAnalyses::none());
-      Changed = true;
-    }
   for (StringRef Text : {ScopeStartText, ScopeEndText})
     if (GlobalVariable *GV = M.getNamedGlobal(("." + Text).str());
         GV && GV->use_empty()) {
@@ -760,6 +750,22 @@ PreservedAnalyses CoroScopeMarkersCleanupPass::run(Module &M,
     Decl->eraseFromParent();
     Changed = true;
   }
+  return Changed;
+}
+
+PreservedAnalyses CoroScopeMarkersCleanupPass::run(Module &M,
+                                                   ModuleAnalysisManager &AM) {
+  auto &FAM = AM.getResult<FunctionAnalysisManagerModuleProxy>(M).getManager();
+  bool Changed = false;
+  for (Function &F : M)
+    if (!F.isDeclaration() && stripScopeMarkers(F)) {
+      LLVM_DEBUG(dbgs() << "coro-scope-markers-cleanup: stripped "
+                        << F.getName() << "\n");
+      ++NumFunctionsStripped;
+      FAM.invalidate(F, PreservedAnalyses::none());
+      Changed = true;
+    }
+  Changed |= eraseUnusedScopeMarkerGlobals(M);
   return Changed ? PreservedAnalyses::none() : PreservedAnalyses::all();
 }
 

@@ -50,6 +50,10 @@ struct CoroRecordScopesPass : llvm::PassInfoMixin<CoroRecordScopesPass> {
   static bool isRequired() { return true; }
 };
 
+/// Erase the marker strings and the annotation intrinsic's declaration once
+/// nothing uses them. Returns whether it erased any.
+bool eraseUnusedScopeMarkerGlobals(llvm::Module &M);
+
 /// Remove every marker left in the module (e.g. in copies of ramp code that
 /// CoroAnnotationElide inlined into callers before the plugin saw them).
 struct CoroScopeMarkersCleanupPass

@@ -233,20 +233,23 @@ static void registerOptimizerLastHooks(PassBuilder &PB) {
         // splits nothing): back to their argument before code generation.
         if (Opts.isEnabled(PassId::Overlap))
           MPM.addPass(CoroFrameSizeCleanupPass());
-        // Markers left in code the drivers never saw as a coroutine's.
-        if (Opts.isEnabled(PassId::Scopes))
-          MPM.addPass(CoroScopeMarkersCleanupPass());
         // Above O0: every resume through a handle gets its check, now that
         // nothing inlines any more; then entry checks of `.resume` that no
         // direct call needs go. Not in ThinLTO's pre-link, which splits
         // nothing and inlines again at the link: the marks travel in the
         // bitcode to the backend, where the plugin is loaded too.
-        if (Level != OptimizationLevel::O0 &&
-            Phase != ThinOrFullLTOPhase::ThinLTOPreLink &&
-            Opts.completedResumePolicy(/*AtO0=*/false) !=
-                CompletedResumePolicy::UB)
+        bool CheckSites = Level != OptimizationLevel::O0 &&
+                          Phase != ThinOrFullLTOPhase::ThinLTOPreLink &&
+                          Opts.completedResumePolicy(/*AtO0=*/false) !=
+                              CompletedResumePolicy::UB;
+        // Markers left in code the drivers never saw as a coroutine's: in
+        // the checks' walk over every function when there is one.
+        if (Opts.isEnabled(PassId::Scopes) && !CheckSites)
+          MPM.addPass(CoroScopeMarkersCleanupPass());
+        if (CheckSites)
           MPM.addPass(CoroCompletedResumeCleanupPass(
-              Opts.completedResumePolicy(/*AtO0=*/false)));
+              Opts.completedResumePolicy(/*AtO0=*/false),
+              /*StripScopeMarkers=*/Opts.isEnabled(PassId::Scopes)));
       });
 }
 
