@@ -23,6 +23,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "CoroCompletedResume.h"
+#include "CoroDeadPaths.h"
 #include "CoroFrameOverlap.h"
 #include "CoroFrameReport.h"
 #include "CoroFrameSizeMarkers.h"
@@ -229,6 +230,15 @@ static void registerOptimizerLastHooks(PassBuilder &PB) {
         PluginOptions Opts = readAndApplyOptions();
         if (Opts.Enabled && Level == OptimizationLevel::O0)
           MPM.addPass(CoroFrameOptModulePass(Opts, /*AtO0=*/true));
+        // Above O0 simplification deletes the code the split left behind
+        // branches on constants; at O0 code generation would compile it.
+        // After the driver: the frame analysis reads the clones in the shape
+        // CoroSplit gives them (e.g. a .resume without a dispatch enters its
+        // one state where the chain from its entry ends at the suspend's
+        // folded switch).
+        if (Level == OptimizationLevel::O0 &&
+            Opts.isEnabled(PassId::DeadPaths))
+          MPM.addPass(CoroPruneDeadPathsPass());
         // Frame-size markers the drivers did not resolve (ThinLTO pre-link
         // splits nothing): back to their argument before code generation.
         if (Opts.isEnabled(PassId::Overlap))

@@ -112,6 +112,13 @@ static Function *findInlinedRampCopy(const SplitCoroutine &C) {
 
 void FrameAnalyzer::run() {
   L.Analyzable = true;
+  for (Function *F : C.functions())
+    if (F->hasFnAttribute(DeadPathsPrunedAttr)) {
+      fail("'" + F->getName().str() +
+           "' was pruned by coro-prune-dead-paths, which has to run after "
+           "the frame analysis");
+      return;
+    }
   if (Function *Copy = findInlinedRampCopy(C))
     L.NoRelayout = "frame-initialising code of this coroutine was already "
                    "inlined into '" + displayName(Copy->getName()) +

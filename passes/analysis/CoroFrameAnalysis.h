@@ -20,6 +20,7 @@
 
 #include "llvm/ADT/BitVector.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Alignment.h"
@@ -224,6 +225,28 @@ AnnotationIndex indexAnnotations(llvm::Module &M);
 FrameLayout analyzeFrame(const SplitCoroutine &C,
                          FrameDetail Detail = FrameDetail::Full,
                          const AnnotationIndex *Annotations = nullptr);
+
+/// The function attribute coro-prune-dead-paths leaves on the functions it
+/// changed. The frame analysis refuses them: it reads a coroutine in the
+/// shape CoroSplit gives it (a `.resume` without a dispatch, for one, is
+/// entered where the chain from its entry reaches the suspend's folded
+/// switch, which pruning folds away).
+inline constexpr const char *DeadPathsPrunedAttr =
+    "coro-frame-opt-dead-paths-pruned";
+
+/// The blocks of a function that can run, and where a block's branch or
+/// switch is known to go, the successor it takes (FrameControlFlow.cpp).
+struct KnownControlFlow {
+  llvm::SmallPtrSet<const llvm::BasicBlock *, 32> Running;
+  llvm::DenseMap<const llvm::BasicBlock *, const llvm::BasicBlock *> Taken;
+};
+/// Which blocks of \p F run: those reachable from its entry over the edges
+/// that conditions with a known value leave open. A condition is known when
+/// it is a constant, a comparison of known values, or a phi whose incoming
+/// values on the edges that can run agree (CoroSplit's clones, unsimplified,
+/// carry chains of these: the folded suspend result selects a cleanup's
+/// destination, which a phi passes on to the branch that leaves it).
+KnownControlFlow findKnownControlFlow(const llvm::Function &F);
 
 /// Give every slot of \p L (analysed, accesses known) its Name, Origin and
 /// Source from the debug records, stores and calls of \p C's functions

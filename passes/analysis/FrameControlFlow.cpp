@@ -12,6 +12,7 @@
 
 #include "FrameAnalyzer.h"
 
+#include "llvm/ADT/DenseSet.h"
 #include "llvm/IR/CFG.h"
 #include "llvm/IR/Constants.h"
 #include "llvm/IR/Instructions.h"
@@ -69,6 +70,176 @@ bool isFeasibleEdge(const BasicBlock *From, const BasicBlock *To) {
     if (const BasicBlock *Taken = successorFor(T, C))
       return Taken == To;
   return true;
+}
+
+namespace {
+
+/// Sparse and optimistic, as LLVM's SCCP, but over the values a branch can
+/// be decided by only: phis (a lattice of not yet known, one constant,
+/// unknown) and comparisons, worked out from their operands when asked.
+/// Every other value is unknown, undef and poison too. An edge opens when
+/// its block runs and its condition allows it; a phi meets the values that
+/// come in over open edges only.
+class KnownFlowSolver {
+public:
+  explicit KnownFlowSolver(const Function &F) : F(F) {}
+  KnownControlFlow solve();
+
+private:
+  /// What is known of a value: Pending (nothing yet; optimistic), or a
+  /// constant, or Unknown (nullptr).
+  struct Fact {
+    bool Pending = false;
+    const ConstantInt *C = nullptr;
+  };
+
+  const Function &F;
+  KnownControlFlow Flow;
+  DenseMap<const PHINode *, const ConstantInt *> PhiValues; // absent: pending
+  DenseSet<std::pair<const BasicBlock *, const BasicBlock *>> OpenEdges;
+  SmallVector<const BasicBlock *, 32> Blocks;
+  SmallVector<const Value *, 32> Changed;
+
+  Fact factOf(const Value *V) const;
+  void openEdge(const BasicBlock *From, const BasicBlock *To);
+  void visitPhi(const PHINode &Phi);
+  void visitTerminator(const BasicBlock &BB, bool Settle = false);
+  void visitUsers(const Value &V);
+};
+
+} // namespace
+
+KnownFlowSolver::Fact KnownFlowSolver::factOf(const Value *V) const {
+  if (const auto *C = dyn_cast<ConstantInt>(V))
+    return {false, C};
+  if (const auto *Phi = dyn_cast<PHINode>(V)) {
+    auto It = PhiValues.find(Phi);
+    return It == PhiValues.end() ? Fact{true, nullptr}
+                                 : Fact{false, It->second};
+  }
+  const auto *Cmp = dyn_cast<ICmpInst>(V);
+  if (!Cmp)
+    return {};
+  Fact A = factOf(Cmp->getOperand(0)), B = factOf(Cmp->getOperand(1));
+  if ((!A.Pending && !A.C) || (!B.Pending && !B.C))
+    return {};
+  if (A.Pending || B.Pending)
+    return {true, nullptr};
+  if (A.C->getType() != B.C->getType())
+    return {};
+  return {false, ConstantInt::getBool(V->getContext(),
+                                      ICmpInst::compare(A.C->getValue(),
+                                                        B.C->getValue(),
+                                                        Cmp->getPredicate()))};
+}
+
+void KnownFlowSolver::openEdge(const BasicBlock *From, const BasicBlock *To) {
+  if (!OpenEdges.insert({From, To}).second)
+    return;
+  if (Flow.Running.insert(To).second) {
+    Blocks.push_back(To);
+    return;
+  }
+  for (const PHINode &Phi : To->phis())
+    visitPhi(Phi);
+}
+
+void KnownFlowSolver::visitPhi(const PHINode &Phi) {
+  const ConstantInt *Same = nullptr;
+  bool Pending = true;
+  for (unsigned K = 0; K < Phi.getNumIncomingValues(); ++K) {
+    if (!OpenEdges.contains({Phi.getIncomingBlock(K), Phi.getParent()}))
+      continue;
+    Fact In = factOf(Phi.getIncomingValue(K));
+    if (In.Pending)
+      continue;
+    if (!In.C || (Same && Same != In.C)) {
+      Same = nullptr;
+      Pending = false;
+      break;
+    }
+    Same = In.C;
+    Pending = false;
+  }
+  if (Pending)
+    return;
+  auto [It, New] = PhiValues.try_emplace(&Phi, Same);
+  if (!New) {
+    if (It->second == Same || !It->second)
+      return;
+    It->second = nullptr; // a second constant: unknown
+  }
+  Changed.push_back(&Phi);
+}
+
+/// Open the edges \p BB's terminator may take. With \p Settle, a condition
+/// still pending counts as unknown.
+void KnownFlowSolver::visitTerminator(const BasicBlock &BB, bool Settle) {
+  if (!Flow.Running.contains(&BB))
+    return;
+  const Instruction *T = BB.getTerminator();
+  if (const Value *Cond = branchCondition(T)) {
+    Fact Known = factOf(Cond);
+    if (Known.Pending && !Settle)
+      return;
+    if (Known.C)
+      if (const BasicBlock *To = successorFor(T, Known.C)) {
+        openEdge(&BB, To);
+        return;
+      }
+  }
+  for (const BasicBlock *Succ : successors(&BB))
+    openEdge(&BB, Succ);
+}
+
+void KnownFlowSolver::visitUsers(const Value &V) {
+  for (const User *U : V.users()) {
+    if (const auto *Phi = dyn_cast<PHINode>(U)) {
+      if (Flow.Running.contains(Phi->getParent()))
+        visitPhi(*Phi);
+    } else if (isa<ICmpInst>(U)) {
+      Changed.push_back(U);
+    } else if (const auto *T = dyn_cast<Instruction>(U); T && T->isTerminator())
+      visitTerminator(*T->getParent());
+  }
+}
+
+KnownControlFlow KnownFlowSolver::solve() {
+  Flow.Running.insert(&F.getEntryBlock());
+  Blocks.push_back(&F.getEntryBlock());
+  for (;;) {
+    while (!Blocks.empty() || !Changed.empty()) {
+      if (!Changed.empty()) {
+        visitUsers(*Changed.pop_back_val());
+        continue;
+      }
+      const BasicBlock *BB = Blocks.pop_back_val();
+      for (const PHINode &Phi : BB->phis())
+        visitPhi(Phi);
+      visitTerminator(*BB);
+    }
+    // Conditions that never settled (no open edge brought a value) are
+    // unknown: their blocks go every way, and the solving goes on.
+    SmallVector<const BasicBlock *, 8> Unsettled;
+    for (const BasicBlock *BB : Flow.Running)
+      if (const Value *Cond = branchCondition(BB->getTerminator()))
+        if (factOf(Cond).Pending)
+          Unsettled.push_back(BB);
+    if (Unsettled.empty())
+      break;
+    for (const BasicBlock *BB : Unsettled)
+      visitTerminator(*BB, /*Settle=*/true);
+  }
+  for (const BasicBlock *BB : Flow.Running)
+    if (const Value *Cond = branchCondition(BB->getTerminator()))
+      if (const ConstantInt *C = factOf(Cond).C)
+        if (const BasicBlock *To = successorFor(BB->getTerminator(), C))
+          Flow.Taken[BB] = To;
+  return std::move(Flow);
+}
+
+KnownControlFlow findKnownControlFlow(const Function &F) {
+  return KnownFlowSolver(F).solve();
 }
 
 void FrameAnalyzer::findRunningBlocks() {
