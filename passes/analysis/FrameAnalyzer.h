@@ -185,10 +185,10 @@ private:
   /// Position of each block (function order, then layout order), for
   /// deterministic output.
   DenseMap<const BasicBlock *, unsigned> BlockOrder;
-  /// Blocks that run: reachable from their function's entry over feasible
-  /// edges. CoroSplit leaves the other states' code in each function until
-  /// it is simplified (about half of the blocks of unsimplified clones);
-  /// what never runs holds no value and clobbers none.
+  /// Blocks that run (findKnownControlFlow). CoroSplit leaves the other
+  /// functions' code in each one until it is simplified (in .destroy and
+  /// .cleanup most of their blocks); what never runs holds no value and
+  /// clobbers none.
   SmallPtrSet<BasicBlock *, 32> Running;
 
   bool fail(const Twine &Why) {

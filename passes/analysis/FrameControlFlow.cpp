@@ -4,10 +4,13 @@
 //
 //===----------------------------------------------------------------------===//
 /// \file
-/// The control flow the data flows of the frame analysis follow: edges a
-/// constant condition rules out are infeasible, and the blocks that run are
-/// those reachable over feasible edges (CoroSplit leaves the other states'
-/// code in each clone until it is simplified).
+/// The control flow the data flows of the frame analysis follow. CoroSplit
+/// leaves the other functions' code in each clone until it is simplified,
+/// behind branches on the folded suspend results: the blocks that run are
+/// those findKnownControlFlow reaches (through phis and comparisons of
+/// those constants too: the cleanup destinations they select), and between
+/// them an edge a constant condition rules out is infeasible. The same
+/// solver tells coro-prune-dead-paths what to delete at -O0.
 //===----------------------------------------------------------------------===//
 
 #include "FrameAnalyzer.h"
@@ -243,16 +246,9 @@ KnownControlFlow findKnownControlFlow(const Function &F) {
 }
 
 void FrameAnalyzer::findRunningBlocks() {
-  for (auto &[F, Base] : L.FrameBases) {
-    SmallVector<BasicBlock *, 16> Work{&F->getEntryBlock()};
-    Running.insert(&F->getEntryBlock());
-    while (!Work.empty()) {
-      BasicBlock *BB = Work.pop_back_val();
-      for (BasicBlock *Succ : successors(BB))
-        if (isFeasibleEdge(BB, Succ) && Running.insert(Succ).second)
-          Work.push_back(Succ);
-    }
-  }
+  for (auto &[F, Base] : L.FrameBases)
+    for (const BasicBlock *BB : findKnownControlFlow(*F).Running)
+      Running.insert(const_cast<BasicBlock *>(BB));
 }
 
 } // namespace corofo
