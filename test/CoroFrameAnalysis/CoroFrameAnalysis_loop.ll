@@ -7,11 +7,11 @@
 ;
 ; CHECK: coroutine accumulate: accumulate accumulate.resume accumulate.destroy accumulate.cleanup
 ; CHECK-NEXT:   frame 48 align 8 lower-bound 48 (fixed 24 index 1 max-live 16) layout-from-type
-; CHECK-NEXT:   state 0 resumed-in: accumulate.resume accumulate.destroy accumulate.cleanup set-in: accumulate accumulate.resume accumulate.destroy accumulate.cleanup live: #3 #4 #5
+; CHECK-NEXT:   state 0 resumed-in: accumulate.resume accumulate.destroy accumulate.cleanup set-in: accumulate accumulate.resume live: #3 #4 #5
 ; CHECK-NEXT:   slot #0 [0,8) align 8 header live all accesses 4 '__resume_fn'
 ; CHECK-NEXT:   slot #1 [8,16) align 8 header live all accesses 4 '__destroy_fn'
-; CHECK-NEXT:   slot #2 [16,24) align 8 promise live all accesses 7 '__promise'
-; CHECK-NEXT:   slot #3 [24,32) align 8 spill live all accesses 4 'step' interferes: #4
-; CHECK-NEXT:   slot #4 [32,40) align 8 spill live all accesses 7 'spill of i64' interferes: #3
-; CHECK-NEXT:   slot #5 [40,41) align 1 index live all accesses 4 '__index'
+; CHECK-NEXT:   slot #2 [16,24) align 8 promise live all accesses 5 '__promise'
+; CHECK-NEXT:   slot #3 [24,32) align 8 spill live all accesses 2 'step' interferes: #4
+; CHECK-NEXT:   slot #4 [32,40) align 8 spill live all accesses 3 'spill of i64' interferes: #3
+; CHECK-NEXT:   slot #5 [40,41) align 1 index live all accesses 2 '__index'
 ; CHECK-NOT: {{.}}

@@ -25,13 +25,13 @@
 ; CHECK-NEXT:   frame 128 alloc 120 align 16 lower-bound 112 (fixed 24 index 1 max-live 80) layout-from-type
 ; CHECK-NEXT:   state 0 resumed-in: two_states.resume two_states.destroy two_states.cleanup set-in: two_states live: #3 #4 #5 #7
 ; CHECK-NEXT:   state 1 resumed-in: two_states.resume two_states.destroy two_states.cleanup set-in: two_states.resume live: #3 #4 #6 #7
-; CHECK-NEXT:   state final(null-resume) resumed-in: two_states.destroy two_states.cleanup set-in: two_states.resume two_states.destroy two_states.cleanup live: #3 #4 #7
-; CHECK-NEXT:   slot #0 [0,8) align 8 header live all accesses 9 '__resume_fn'
+; CHECK-NEXT:   state final(null-resume) resumed-in: two_states.destroy two_states.cleanup set-in: two_states.resume live: #3 #4 #7
+; CHECK-NEXT:   slot #0 [0,8) align 8 header live all accesses 7 '__resume_fn'
 ; CHECK-NEXT:   slot #1 [8,16) align 8 header live all accesses 4 '__destroy_fn'
 ; CHECK-NEXT:   slot #2 [16,24) align 8 promise live all accesses 3 '__promise'
 ; CHECK-NEXT:   slot #3 [24,32) align 8 spill live all accesses 4 'spill of i64' interferes: #5 #6
-; CHECK-NEXT:   slot #4 [32,96) align 1 alloca escaped live all accesses 4 'unnamed i8[64]'
+; CHECK-NEXT:   slot #4 [32,96) align 1 alloca escaped live all accesses 2 'unnamed i8[64]'
 ; CHECK-NEXT:   slot #5 [96,104) align 8 spill live 0 accesses 2 'spill of i64' interferes: #3
-; CHECK-NEXT:   slot #6 [104,112) align 8 spill live 1 accesses 4 'spill of i64' interferes: #3
+; CHECK-NEXT:   slot #6 [104,112) align 8 spill live 1 accesses 2 'spill of i64' interferes: #3
 ; CHECK-NEXT:   slot #7 [112,113) align 1 index live all accesses 5 '__index'
 ; CHECK-NOT: {{.}}

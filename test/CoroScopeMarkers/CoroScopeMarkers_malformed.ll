@@ -7,6 +7,6 @@
 ; RUN: %opt -passes='cgscc(coro-split),coro-frame-overlap' -verify-each -disable-output %inputs/ir/scopes_malformed.ll
 ;
 ; CHECK:   frame 176 align 16 lower-bound 168 (fixed 24 index 1 max-live 136) layout-from-type
-; CHECK:   slot #3 [24,40) align 1 alloca escaped live all accesses 4 'unnamed i8[16]'
-; CHECK-NEXT:   slot #4 [40,56) align 1 alloca escaped live all accesses 5 'unnamed i8[16]'
+; CHECK:   slot #3 [24,40) align 1 alloca escaped live all accesses 2 'unnamed i8[16]'
+; CHECK-NEXT:   slot #4 [40,56) align 1 alloca escaped live all accesses 3 'unnamed i8[16]'
 ; CHECK:   slot #6 [64,128) align 1 alloca escaped live all accesses 2 'unnamed i8[64]'

@@ -11,12 +11,12 @@
 ; RUN: FileCheck %s --check-prefix=IR < %t.ll
 ;
 ; SPLIT:   frame 144 align 8 lower-bound 112 (fixed 24 index 1 max-live 80) layout-from-type
-; SPLIT:   slot #3 [24,32) align 1 alloca escaped scoped live 0,1 accesses 7 '2 unnamed objects (bytes 0-8)' interferes: #4 #5 #6 #7 #8 #9 #10
+; SPLIT:   slot #3 [24,32) align 1 alloca escaped scoped live 0,1 accesses 5 '2 unnamed objects (bytes 0-8)' interferes: #4 #5 #6 #7 #8 #9 #10
 ; SPLIT-NEXT:   slot #4 [32,88) align 1 alloca escaped scoped live 0 accesses 2 'unnamed object (bytes 8-64)' interferes: #3 #5 #6
-; SPLIT:   slot #7 [104,112) align 8 spill live 1 accesses 4 'spill of i64' interferes: #3 #6 #8 #9 #10
+; SPLIT:   slot #7 [104,112) align 8 spill live 1 accesses 2 'spill of i64' interferes: #3 #6 #8 #9 #10
 ;
 ; WHOLE:   frame 144 align 8 lower-bound 136 (fixed 24 index 1 max-live 104) layout-from-type
-; WHOLE:   slot #3 [24,88) align 1 alloca escaped live all accesses 7 'unnamed i8[64]'
+; WHOLE:   slot #3 [24,88) align 1 alloca escaped live all accesses 5 'unnamed i8[64]'
 ;
 ; REMARK: remark: <unknown>:0:0: frame of 'shared_field' re-laid out: 144 -> 112 bytes (lower bound 112); sharing: unnamed object (bytes 8-64) + spill of i64 + spill of i64 + spill of i64 + spill of i64
 ;
