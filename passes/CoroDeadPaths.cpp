@@ -39,6 +39,30 @@ struct Pruned {
 };
 } // namespace
 
+unsigned foldKnownBranches(Function &F, const KnownControlFlow &Flow) {
+  unsigned Folded = 0;
+  for (auto [Known, To] : Flow.Taken) {
+    auto *BB = const_cast<BasicBlock *>(Known);
+    assert(BB->getParent() == &F && "a flow of another function");
+    Instruction *T = BB->getTerminator();
+    bool KeptTo = false;
+    for (BasicBlock *Succ : successors(BB)) {
+      if (Succ == To && !KeptTo) {
+        KeptTo = true;
+        continue;
+      }
+      Succ->removePredecessor(BB, /*KeepOneInputPHIs=*/true);
+    }
+    Value *Cond = isa<SwitchInst>(T) ? cast<SwitchInst>(T)->getCondition()
+                                     : cast<BranchInst>(T)->getCondition();
+    BranchInst::Create(const_cast<BasicBlock *>(To), T->getIterator());
+    T->eraseFromParent();
+    RecursivelyDeleteTriviallyDeadInstructions(Cond);
+    ++Folded;
+  }
+  return Folded;
+}
+
 /// Make each running block of \p F whose way on is known branch there only,
 /// and delete the blocks that do not run: nothing running reaches them any
 /// more, and what they define is used only among them (a block that runs
@@ -54,24 +78,7 @@ static Pruned pruneFunction(Function &F) {
         return P; // a blockaddress would outlive it
       Dead.push_back(&BB);
     }
-  for (auto [Known, To] : Flow.Taken) {
-    auto *BB = const_cast<BasicBlock *>(Known);
-    Instruction *T = BB->getTerminator();
-    bool KeptTo = false;
-    for (BasicBlock *Succ : successors(BB)) {
-      if (Succ == To && !KeptTo) {
-        KeptTo = true;
-        continue;
-      }
-      Succ->removePredecessor(BB, /*KeepOneInputPHIs=*/true);
-    }
-    Value *Cond = isa<SwitchInst>(T) ? cast<SwitchInst>(T)->getCondition()
-                                     : cast<BranchInst>(T)->getCondition();
-    BranchInst::Create(const_cast<BasicBlock *>(To), T->getIterator());
-    T->eraseFromParent();
-    RecursivelyDeleteTriviallyDeadInstructions(Cond);
-    P.Changed = true;
-  }
+  P.Changed = foldKnownBranches(F, Flow) > 0;
   for (BasicBlock *BB : Dead)
     for (BasicBlock *Succ : successors(BB))
       if (Flow.Running.contains(Succ))
@@ -88,6 +95,24 @@ static Pruned pruneFunction(Function &F) {
   if (P.Changed)
     F.addFnAttr(DeadPathsPrunedAttr);
   return P;
+}
+
+bool foldKnownBranches(const SplitCoroutine &C, KnownFlows &Flows) {
+  if (!shouldTransform([&] {
+        return "fold-known-branches: in the ramp and clones of '" + C.Name +
+               "'";
+      }))
+    return false;
+  bool Changed = false;
+  for (Function *F : C.functions()) {
+    auto It = find_if(Flows, [&](const auto &P) { return P.first == F; });
+    if (It == Flows.end()) {
+      Flows.emplace_back(F, findKnownControlFlow(*F));
+      It = std::prev(Flows.end());
+    }
+    Changed |= foldKnownBranches(*F, It->second) > 0;
+  }
+  return Changed;
 }
 
 bool pruneDeadPaths(const SplitCoroutine &C, OptimizationRemarkEmitter &ORE) {

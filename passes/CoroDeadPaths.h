@@ -31,12 +31,27 @@
 #ifndef COROFRAMEOPT_PASSES_CORODEADPATHS_H
 #define COROFRAMEOPT_PASSES_CORODEADPATHS_H
 
+#include "CoroFrameAnalysis.h"
+
 #include "llvm/Analysis/OptimizationRemarkEmitter.h"
 #include "llvm/IR/PassManager.h"
 
 namespace corofo {
 
 struct SplitCoroutine;
+
+/// Make each branch and switch of \p F whose way \p Flow knows go there
+/// only (the other successors lose their phi entries for it). The blocks
+/// cut off stay, unreachable: simplification deletes them. Returns how many
+/// were folded.
+unsigned foldKnownBranches(llvm::Function &F, const KnownControlFlow &Flow);
+
+/// The same on each function of \p C, with its flow from \p Flows (those
+/// missing are found and added). Above -O0 the driver does this once the
+/// frame passes are done: everything after it, in the plugin and in the
+/// pipeline, then skips the cut-off code until simplification deletes it.
+/// Returns true if it folded a branch.
+bool foldKnownBranches(const SplitCoroutine &C, KnownFlows &Flows);
 
 /// Fold the constant branches of \p C's ramp and clones and delete the
 /// blocks they no longer reach. Returns true if anything changed.

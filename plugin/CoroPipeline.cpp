@@ -7,6 +7,7 @@
 #include "CoroPipeline.h"
 
 #include "CoroCompletedResume.h"
+#include "CoroDeadPaths.h"
 #include "CoroFrameAnalysis.h"
 #include "CoroFrameOverlap.h"
 #include "CoroFrameReport.h"
@@ -28,10 +29,12 @@ namespace corofo {
 /// Run every enabled pass on coroutine \p C, then report the frame as it
 /// ends up. Returns true if IR changed; the caller invalidates analyses.
 /// \p Annotations, \p SizeMarkers: indexes of the module's annotation calls
-/// and frame-size markers, kept up to date here, or null.
+/// and frame-size markers, kept up to date here, or null. \p FoldBranches:
+/// fold the branches CoroSplit's constants decide (above -O0, where the
+/// pipeline simplifies the clones after this).
 static bool handleCoroutine(const SplitCoroutine &C, const PluginOptions &Opts,
                             CompletedResumePolicy Policy, bool MarkResumeSites,
-                            FunctionAnalysisManager &FAM,
+                            bool FoldBranches, FunctionAnalysisManager &FAM,
                             AnnotationIndex *Annotations,
                             FrameSizeMarkerIndex *SizeMarkers) {
   auto &ORE = FAM.getResult<OptimizationRemarkEmitterAnalysis>(*C.anchor());
@@ -41,8 +44,10 @@ static bool handleCoroutine(const SplitCoroutine &C, const PluginOptions &Opts,
                  ORE.allowExtraAnalysis(ReportRemarkPass) ||
                  ORE.allowExtraAnalysis(SlotRemarkPass) ||
                  ORE.allowExtraAnalysis(OverlapRemarkPass);
-  FrameLayout Layout = analyzeFrame(
-      C, Readers ? FrameDetail::Full : FrameDetail::Layout, Annotations);
+  KnownFlows Flows;
+  FrameLayout Layout =
+      analyzeFrame(C, Readers ? FrameDetail::Full : FrameDetail::Layout,
+                   Annotations, FoldBranches ? &Flows : nullptr);
   if (Opts.PrintAnalysis)
     printFrameLayout(C, Layout, errs());
   bool Changed = false;
@@ -61,23 +66,44 @@ static bool handleCoroutine(const SplitCoroutine &C, const PluginOptions &Opts,
                  SizeMarkers) > 0;
   if (Opts.isEnabled(PassId::Report))
     reportCoroutineFrame(C, Layout, Opts.Report, ORE);
-  // Last: the frame passes read the clones as CoroSplit left them.
-  Changed |= guardResumeEntry(C, Policy, ORE);
+  // CoroSplit made the ramp and each clone from the whole body, with
+  // constants for what its suspends return: the branches on them cut off
+  // most of the ramp, `.destroy` and `.cleanup` (in a coroutine-heavy file,
+  // three fifths of all their code). Folded as soon as the frame passes are
+  // done, that code is unreachable before the pipeline simplifies the
+  // clones: SROA, EarlyCSE and jump threading no longer work through it,
+  // and the first simplifycfg deletes it (deleting it here would only move
+  // that cost). The walk below skips it too.
+  bool Folded = FoldBranches && foldKnownBranches(C, Flows);
+  Changed |= Folded;
   // In one walk over each function: the symmetric transfers CoroSplit just
   // made are marked, to be checked at the end of the pipeline with every
   // other resume through a handle; the recorded scopes, which have served,
-  // go (they must not outlive this layout).
+  // go (they must not outlive this layout; in folded-off code they go with
+  // it, and the last cleanup strips any left).
   for (Function *F : C.functions()) {
     if (Annotations)
       Annotations->erase(F);
+    const KnownControlFlow *Flow = nullptr;
+    if (Folded)
+      for (auto &[G, FG] : Flows)
+        if (G == F)
+          Flow = &FG;
     ScopeMarkerStripper Strip(F->getContext());
-    for (Instruction &I : instructions(*F)) {
-      Changed |= Strip.visit(I);
-      if (auto *CB = dyn_cast<CallBase>(&I); CB && MarkResumeSites)
-        Changed |= markResumeSite(*CB);
+    for (BasicBlock &BB : *F) {
+      if (Flow && !Flow->Running.contains(&BB))
+        continue;
+      for (Instruction &I : BB) {
+        Changed |= Strip.visit(I);
+        if (auto *CB = dyn_cast<CallBase>(&I); CB && MarkResumeSites)
+          Changed |= markResumeSite(*CB);
+      }
     }
     Changed |= Strip.finish();
   }
+  // Last (its blocks are new to the flows above): the frame passes read the
+  // clones as CoroSplit left them.
+  Changed |= guardResumeEntry(C, Policy, ORE);
   return Changed;
 }
 
@@ -126,6 +152,7 @@ PreservedAnalyses CoroFrameOptCGSCCPass::run(LazyCallGraph::SCC &SCC,
     // call graph needs no update.
     if (handleCoroutine(*C, Opts, Policy,
                         /*MarkResumeSites=*/Policy != CompletedResumePolicy::UB,
+                        /*FoldBranches=*/Opts.isEnabled(PassId::DeadPaths),
                         FAM, /*Annotations=*/nullptr,
                         /*SizeMarkers=*/nullptr)) {
       invalidateCoroutine(*C, FAM);
@@ -153,7 +180,8 @@ PreservedAnalyses CoroFrameOptModulePass::run(Module &M,
   AnnotationIndex Annotations = indexAnnotations(M);
   FrameSizeMarkerIndex SizeMarkers = indexFrameSizeMarkers(M);
   for (const SplitCoroutine &C : findSplitCoroutines(M))
-    if (handleCoroutine(C, Opts, Policy, /*MarkResumeSites=*/false, FAM,
+    if (handleCoroutine(C, Opts, Policy, /*MarkResumeSites=*/false,
+                        /*FoldBranches=*/false, FAM,
                         &Annotations, &SizeMarkers)) {
       invalidateCoroutine(C, FAM);
       Changed = true;

@@ -149,14 +149,15 @@ void FrameAnalyzer::run() {
   // numbered in layout order; within a block the instructions' own order
   // decides (numbering every instruction cost more than the analysis). The
   // accessing instructions are sorted once, then dealt out to their slots.
+  // Only blocks that run are numbered (every access, event and index store
+  // is in one): CoroSplit's copies of the body are mostly code that cannot
+  // run, and every phase below sizes its tables by this numbering.
+  BlockOrder.reserve(Running.size());
   unsigned N = 0;
   for (auto &[F, Base] : L.FrameBases)
-    N += F->size();
-  BlockOrder.reserve(N);
-  N = 0;
-  for (auto &[F, Base] : L.FrameBases)
     for (BasicBlock &BB : *F)
-      BlockOrder[&BB] = N++;
+      if (Running.contains(&BB))
+        BlockOrder[&BB] = N++;
   auto Before = [&](const Instruction *A, const Instruction *B) {
     if (A->getParent() != B->getParent())
       return BlockOrder.lookup(A->getParent()) <
@@ -217,10 +218,11 @@ AnnotationIndex indexAnnotations(Module &M) {
 }
 
 FrameLayout analyzeFrame(const SplitCoroutine &C, FrameDetail Detail,
-                         const AnnotationIndex *Annotations) {
+                         const AnnotationIndex *Annotations,
+                         KnownFlows *Flows) {
   FrameLayout L;
   L.Detail = Detail;
-  FrameAnalyzer(C, L, Annotations).run();
+  FrameAnalyzer(C, L, Annotations, Flows).run();
   return L;
 }
 

@@ -219,21 +219,6 @@ using AnnotationIndex =
                    llvm::SmallVector<llvm::Instruction *, 8>>;
 AnnotationIndex indexAnnotations(llvm::Module &M);
 
-/// Analyse the frame of \p C. Never fails: an unanalysable frame comes back
-/// with Analyzable = false and the reason. \p Annotations, if given, must be
-/// up to date for \p C's functions.
-FrameLayout analyzeFrame(const SplitCoroutine &C,
-                         FrameDetail Detail = FrameDetail::Full,
-                         const AnnotationIndex *Annotations = nullptr);
-
-/// The function attribute coro-prune-dead-paths leaves on the functions it
-/// changed. The frame analysis refuses them: it reads a coroutine in the
-/// shape CoroSplit gives it (a `.resume` without a dispatch, for one, is
-/// entered where the chain from its entry reaches the suspend's folded
-/// switch, which pruning folds away).
-inline constexpr const char *DeadPathsPrunedAttr =
-    "coro-frame-opt-dead-paths-pruned";
-
 /// The blocks of a function that can run, and where a block's branch or
 /// switch is known to go, the successor it takes (FrameControlFlow.cpp).
 struct KnownControlFlow {
@@ -247,6 +232,28 @@ struct KnownControlFlow {
 /// carry chains of these: the folded suspend result selects a cleanup's
 /// destination, which a phi passes on to the branch that leaves it).
 KnownControlFlow findKnownControlFlow(const llvm::Function &F);
+
+/// Per function, its known control flow.
+using KnownFlows =
+    llvm::SmallVector<std::pair<llvm::Function *, KnownControlFlow>, 4>;
+
+/// Analyse the frame of \p C. Never fails: an unanalysable frame comes back
+/// with Analyzable = false and the reason. \p Annotations, if given, must be
+/// up to date for \p C's functions. \p Flows, if given, receives the known
+/// control flow of each function the analysis read (none if it stopped
+/// before), for a caller that folds those branches afterwards.
+FrameLayout analyzeFrame(const SplitCoroutine &C,
+                         FrameDetail Detail = FrameDetail::Full,
+                         const AnnotationIndex *Annotations = nullptr,
+                         KnownFlows *Flows = nullptr);
+
+/// The function attribute coro-prune-dead-paths leaves on the functions it
+/// changed. The frame analysis refuses them: it reads a coroutine in the
+/// shape CoroSplit gives it (a `.resume` without a dispatch, for one, is
+/// entered where the chain from its entry reaches the suspend's folded
+/// switch, which pruning folds away).
+inline constexpr const char *DeadPathsPrunedAttr =
+    "coro-frame-opt-dead-paths-pruned";
 
 /// Give every slot of \p L (analysed, accesses known) its Name, Origin and
 /// Source from the debug records, stores and calls of \p C's functions

@@ -137,10 +137,10 @@ class FrameAnalyzer {
 
 public:
   FrameAnalyzer(const SplitCoroutine &C, FrameLayout &L,
-                const AnnotationIndex *Annotations)
+                const AnnotationIndex *Annotations, KnownFlows *Flows)
       : C(C), L(L), DL(C.Resume->getParent()->getDataLayout()),
         TagKindID(C.Resume->getContext().getMDKindID(ScopeTagKind)),
-        Annotations(Annotations) {}
+        Annotations(Annotations), Flows(Flows) {}
 
   void run();
 
@@ -150,6 +150,7 @@ private:
   const DataLayout &DL;
   unsigned TagKindID;
   const AnnotationIndex *Annotations;
+  KnownFlows *Flows; ///< The caller's, or null.
 
   DenseMap<Instruction *, SlotEffect> Effects;
   /// Stores to the index field, with the state values they may store.

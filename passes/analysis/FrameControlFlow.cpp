@@ -246,9 +246,13 @@ KnownControlFlow findKnownControlFlow(const Function &F) {
 }
 
 void FrameAnalyzer::findRunningBlocks() {
-  for (auto &[F, Base] : L.FrameBases)
-    for (const BasicBlock *BB : findKnownControlFlow(*F).Running)
+  for (auto &[F, Base] : L.FrameBases) {
+    KnownControlFlow Flow = findKnownControlFlow(*F);
+    for (const BasicBlock *BB : Flow.Running)
       Running.insert(const_cast<BasicBlock *>(BB));
+    if (Flows)
+      Flows->emplace_back(F, std::move(Flow));
+  }
 }
 
 } // namespace corofo

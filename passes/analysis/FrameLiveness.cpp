@@ -21,14 +21,14 @@ namespace corofo {
 
 namespace {
 
-/// A block's events for the liveness walks, with its feasible edges (blocks
-/// of all the coroutine's functions, numbered as BlockOrder numbers them).
+/// A block's events for the liveness walks, with its feasible edges (the
+/// blocks that run in all the coroutine's functions, numbered as BlockOrder
+/// numbers them).
 struct BlockEvents {
   BasicBlock *BB;
   ArrayRef<Instruction *> Live, Interfering;
   SmallVector<unsigned, 2> Succs, Preds;
   bool StoresIndex = false;
-  bool Runs = false;
 };
 
 } // namespace
@@ -105,13 +105,12 @@ void LivenessFlow::collectBlocks() {
   Blocks.reserve(NumberOf.size());
   for (auto &[F, Base] : L.FrameBases)
     for (BasicBlock &BB : *F) {
+      // A block that never runs is left out of the flow (and unnumbered).
+      if (!A.Running.contains(&BB))
+        continue;
       assert(NumberOf.lookup(&BB) == Blocks.size() && "numbered in order");
       BlockEvents &E = Blocks.emplace_back();
       E.BB = &BB;
-      // A block that never runs is left out of the flow: no edge, no event.
-      E.Runs = A.Running.contains(&BB);
-      if (!E.Runs)
-        continue;
       E.Live = LiveEvents->of(Blocks.size() - 1);
       E.Interfering = InterferingEvents->of(Blocks.size() - 1);
       E.StoresIndex = any_of(E.Live, [&](Instruction *I) {
@@ -119,12 +118,9 @@ void LivenessFlow::collectBlocks() {
       });
     }
   for (unsigned B = 0; B < Blocks.size(); ++B) {
-    if (!Blocks[B].Runs)
-      continue;
     for (BasicBlock *Succ : successors(Blocks[B].BB))
       if (auto It = NumberOf.find(Succ);
-          It != NumberOf.end() && Blocks[It->second].Runs &&
-          isFeasibleEdge(Blocks[B].BB, Succ)) {
+          It != NumberOf.end() && isFeasibleEdge(Blocks[B].BB, Succ)) {
         Blocks[B].Succs.push_back(It->second);
         Blocks[It->second].Preds.push_back(B);
       }
@@ -168,8 +164,7 @@ void LivenessFlow::solve() {
     }
   };
   for (unsigned B = 0; B < Blocks.size(); ++B)
-    if (Blocks[B].Runs)
-      enqueue(B); // popped from the back: the last block first
+    enqueue(B); // popped from the back: the last block first
   bool Changed = true;
   while (Changed) {
     while (!Work.empty()) {
@@ -263,8 +258,6 @@ void LivenessFlow::computeInterference() {
   if (WantBound)
     Together.insert(StateLive.begin(), StateLive.end());
   for (BlockEvents &E : Blocks) {
-    if (!E.Runs)
-      continue;
     bool InDispatch = A.DispatchBlocks.contains(E.BB);
     BitVector Live = liveOut(E);
     for (Instruction *IP : reverse(E.Interfering)) {
