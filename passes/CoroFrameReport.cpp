@@ -100,7 +100,7 @@ static void emitSlots(const SplitCoroutine &C, const FrameLayout &L,
         << ", escaped " << ore::NV("escaped", S.Escaped ? "true" : "false");
       if (S.Scoped)
         R << ", scoped " << ore::NV("scoped", "true");
-      R << ", type " << ore::NV("type", S.TypeName);
+      R << ", type " << ore::NV("type", S.typeName());
       if (!S.Source.empty())
         R << ", from " << ore::NV("source", S.Source);
       // What the name rests on: the report tool measures attribution by it.

@@ -109,7 +109,11 @@ struct FrameSlot {
   std::string Name;   ///< What the slot holds, from evidence (SlotOrigin).
   SlotOrigin Origin = SlotOrigin::Unknown;
   std::string Source; ///< "file:line" where known.
+  /// Set for byte ranges; slots with a type print it when asked (only the
+  /// report asks: printing every slot's type cost the -O2 analysis 3%).
   std::string TypeName;
+
+  std::string typeName() const;
 
   bool isFixed() const {
     return Kind == SlotKind::Header || Kind == SlotKind::Promise;

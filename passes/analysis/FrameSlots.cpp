@@ -72,6 +72,15 @@ bool FrameAnalyzer::buildSlots() {
   return !L.Slots.empty() || fail("no frame slots found");
 }
 
+std::string FrameSlot::typeName() const {
+  if (!TypeName.empty() || !Ty)
+    return TypeName;
+  std::string Printed;
+  raw_string_ostream OS(Printed);
+  Ty->print(OS);
+  return Printed;
+}
+
 void FrameAnalyzer::buildSlotsFromType() {
   const StructLayout *SL = DL.getStructLayout(L.FrameTy);
   for (unsigned I = 0, E = L.FrameTy->getNumElements(); I != E; ++I) {
@@ -86,8 +95,6 @@ void FrameAnalyzer::buildSlotsFromType() {
     if (S.Size == 0)
       continue;
     S.Kind = I < 2 ? SlotKind::Header : SlotKind::Unused;
-    raw_string_ostream OS(S.TypeName);
-    Ty->print(OS);
     L.Slots.push_back(std::move(S));
   }
   // Element 2 is the promise when there is one (LLVM's header field). Until
