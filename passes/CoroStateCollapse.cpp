@@ -887,6 +887,10 @@ PreservedAnalyses CoroStateCollapsePass::run(Function &F,
                                              FunctionAnalysisManager &AM) {
   if (!isSwitchPresplitCoroutine(F))
     return PreservedAnalyses::all();
+  // Before anything is set up: most coroutines have nothing to compare.
+  size_t PointsBefore = collectSuspendPoints(F).size();
+  if (PointsBefore < 2)
+    return PreservedAnalyses::all();
   auto &ORE = AM.getResult<OptimizationRemarkEmitterAnalysis>(F);
   DenseMap<std::pair<Function *, Function *>, bool> SameWrappers;
   GlobalNumberState Numbers;
@@ -896,9 +900,6 @@ PreservedAnalyses CoroStateCollapsePass::run(Function &F,
   bool Changed = false;
   SmallVector<Missed, 4> Misses;
   unsigned Collapsed = 0;
-  size_t PointsBefore = collectSuspendPoints(F).size();
-  if (PointsBefore < 2)
-    return PreservedAnalyses::all();
   // The cached tree until a merge changes the function, then its own.
   DominatorTree *DT = &AM.getResult<DominatorTreeAnalysis>(F);
   DominatorTree Updated;
