@@ -145,19 +145,12 @@ void FrameAnalyzer::run() {
       if (!walkAccesses(*F, Base))
         return;
   }
-  // Deterministic access order: by function, then position. Blocks are
-  // numbered in layout order; within a block the instructions' own order
+  // Deterministic access order: by function, then position (see
+  // numberRunningBlocks); within a block the instructions' own order
   // decides (numbering every instruction cost more than the analysis). The
   // accessing instructions are sorted once, then dealt out to their slots.
-  // Only blocks that run are numbered (every access, event and index store
-  // is in one): CoroSplit's copies of the body are mostly code that cannot
-  // run, and every phase below sizes its tables by this numbering.
-  BlockOrder.reserve(Running.size());
-  unsigned N = 0;
-  for (auto &[F, Base] : L.FrameBases)
-    for (BasicBlock &BB : *F)
-      if (Running.contains(&BB))
-        BlockOrder[&BB] = N++;
+  numberRunningBlocks();
+  unsigned N = RunningBlocks.size();
   auto Before = [&](const Instruction *A, const Instruction *B) {
     if (A->getParent() != B->getParent())
       return BlockOrder.lookup(A->getParent()) <

@@ -183,9 +183,14 @@ private:
   /// there is the union over all states, but only one state's slots hold
   /// values at run time (the index says which): no point to count bytes at.
   SmallPtrSet<BasicBlock *, 8> DispatchBlocks;
-  /// Position of each block (function order, then layout order), for
-  /// deterministic output.
+  /// Position of each block that runs (function order, then layout order),
+  /// for deterministic output; the flows number their blocks the same way.
   DenseMap<const BasicBlock *, unsigned> BlockOrder;
+  /// The blocks that run, in that order, and the feasible edges between
+  /// them by that numbering, in successor order (an edge per successor
+  /// entry): found once, read by the scope flow and the liveness.
+  std::vector<BasicBlock *> RunningBlocks;
+  std::vector<SmallVector<unsigned, 2>> RunningSuccs, RunningPreds;
   /// Blocks that run (findKnownControlFlow). CoroSplit leaves the other
   /// functions' code in each one until it is simplified (in .destroy and
   /// .cleanup most of their blocks); what never runs holds no value and
@@ -232,6 +237,7 @@ private:
   }
   bool splitSharedFields();
   void findRunningBlocks();
+  void numberRunningBlocks();
   SmallVector<Instruction *, 16> findScopeMarkers() const;
   void computeScopes();
   void noteSpan(Instruction *I);

@@ -15,7 +15,7 @@
 
 #include "FrameAnalyzer.h"
 
-#include "llvm/ADT/DenseSet.h"
+#include "llvm/ADT/BitVector.h"
 #include "llvm/IR/CFG.h"
 #include "llvm/IR/Constants.h"
 #include "llvm/IR/Instructions.h"
@@ -85,7 +85,8 @@ namespace {
 /// come in over open edges only.
 class KnownFlowSolver {
 public:
-  explicit KnownFlowSolver(const Function &F) : F(F) {}
+  explicit KnownFlowSolver(const Function &F)
+      : F(F), Runs(F.getMaxBlockNumber()), OpenPreds(F.getMaxBlockNumber()) {}
   KnownControlFlow solve();
 
 private:
@@ -99,9 +100,27 @@ private:
   const Function &F;
   KnownControlFlow Flow;
   DenseMap<const PHINode *, const ConstantInt *> PhiValues; // absent: pending
-  DenseSet<std::pair<const BasicBlock *, const BasicBlock *>> OpenEdges;
+  /// By block number: whether the block runs, and the blocks whose edges
+  /// into it are open (a few each; hash sets of blocks and edges cost more
+  /// than the solving). RunningOrder: the running blocks as found.
+  BitVector Runs;
+  std::vector<SmallVector<const BasicBlock *, 2>> OpenPreds;
+  SmallVector<const BasicBlock *, 32> RunningOrder;
   SmallVector<const BasicBlock *, 32> Blocks;
   SmallVector<const Value *, 32> Changed;
+
+  bool runs(const BasicBlock &BB) const { return Runs.test(BB.getNumber()); }
+  bool isOpen(const BasicBlock *From, const BasicBlock *To) const {
+    return is_contained(OpenPreds[To->getNumber()], From);
+  }
+  /// Record that \p BB runs; false if that was known.
+  bool markRunning(const BasicBlock *BB) {
+    if (Runs.test(BB->getNumber()))
+      return false;
+    Runs.set(BB->getNumber());
+    RunningOrder.push_back(BB);
+    return true;
+  }
 
   Fact factOf(const Value *V) const;
   void openEdge(const BasicBlock *From, const BasicBlock *To);
@@ -137,9 +156,10 @@ KnownFlowSolver::Fact KnownFlowSolver::factOf(const Value *V) const {
 }
 
 void KnownFlowSolver::openEdge(const BasicBlock *From, const BasicBlock *To) {
-  if (!OpenEdges.insert({From, To}).second)
+  if (isOpen(From, To))
     return;
-  if (Flow.Running.insert(To).second) {
+  OpenPreds[To->getNumber()].push_back(From);
+  if (markRunning(To)) {
     Blocks.push_back(To);
     return;
   }
@@ -151,7 +171,7 @@ void KnownFlowSolver::visitPhi(const PHINode &Phi) {
   const ConstantInt *Same = nullptr;
   bool Pending = true;
   for (unsigned K = 0; K < Phi.getNumIncomingValues(); ++K) {
-    if (!OpenEdges.contains({Phi.getIncomingBlock(K), Phi.getParent()}))
+    if (!isOpen(Phi.getIncomingBlock(K), Phi.getParent()))
       continue;
     Fact In = factOf(Phi.getIncomingValue(K));
     if (In.Pending)
@@ -178,7 +198,7 @@ void KnownFlowSolver::visitPhi(const PHINode &Phi) {
 /// Open the edges \p BB's terminator may take. With \p Settle, a condition
 /// still pending counts as unknown.
 void KnownFlowSolver::visitTerminator(const BasicBlock &BB, bool Settle) {
-  if (!Flow.Running.contains(&BB))
+  if (!runs(BB))
     return;
   const Instruction *T = BB.getTerminator();
   if (const Value *Cond = branchCondition(T)) {
@@ -198,7 +218,7 @@ void KnownFlowSolver::visitTerminator(const BasicBlock &BB, bool Settle) {
 void KnownFlowSolver::visitUsers(const Value &V) {
   for (const User *U : V.users()) {
     if (const auto *Phi = dyn_cast<PHINode>(U)) {
-      if (Flow.Running.contains(Phi->getParent()))
+      if (runs(*Phi->getParent()))
         visitPhi(*Phi);
     } else if (isa<ICmpInst>(U)) {
       Changed.push_back(U);
@@ -208,7 +228,7 @@ void KnownFlowSolver::visitUsers(const Value &V) {
 }
 
 KnownControlFlow KnownFlowSolver::solve() {
-  Flow.Running.insert(&F.getEntryBlock());
+  markRunning(&F.getEntryBlock());
   Blocks.push_back(&F.getEntryBlock());
   for (;;) {
     while (!Blocks.empty() || !Changed.empty()) {
@@ -224,7 +244,7 @@ KnownControlFlow KnownFlowSolver::solve() {
     // Conditions that never settled (no open edge brought a value) are
     // unknown: their blocks go every way, and the solving goes on.
     SmallVector<const BasicBlock *, 8> Unsettled;
-    for (const BasicBlock *BB : Flow.Running)
+    for (const BasicBlock *BB : RunningOrder)
       if (const Value *Cond = branchCondition(BB->getTerminator()))
         if (factOf(Cond).Pending)
           Unsettled.push_back(BB);
@@ -233,11 +253,14 @@ KnownControlFlow KnownFlowSolver::solve() {
     for (const BasicBlock *BB : Unsettled)
       visitTerminator(*BB, /*Settle=*/true);
   }
-  for (const BasicBlock *BB : Flow.Running)
+  Flow.Running.reserve(RunningOrder.size());
+  for (const BasicBlock *BB : RunningOrder) {
+    Flow.Running.insert(BB);
     if (const Value *Cond = branchCondition(BB->getTerminator()))
       if (const ConstantInt *C = factOf(Cond).C)
         if (const BasicBlock *To = successorFor(BB->getTerminator(), C))
           Flow.Taken[BB] = To;
+  }
   return std::move(Flow);
 }
 
@@ -253,6 +276,30 @@ void FrameAnalyzer::findRunningBlocks() {
     if (Flows)
       Flows->emplace_back(F, std::move(Flow));
   }
+}
+
+/// Blocks are numbered in layout order, function by function. Only blocks
+/// that run are numbered (every access, event and index store is in one):
+/// CoroSplit's copies of the body are mostly code that cannot run, and every
+/// phase after this sizes its tables by this numbering.
+void FrameAnalyzer::numberRunningBlocks() {
+  BlockOrder.reserve(Running.size());
+  RunningBlocks.reserve(Running.size());
+  for (auto &[F, Base] : L.FrameBases)
+    for (BasicBlock &BB : *F)
+      if (Running.contains(&BB)) {
+        BlockOrder[&BB] = RunningBlocks.size();
+        RunningBlocks.push_back(&BB);
+      }
+  RunningSuccs.resize(RunningBlocks.size());
+  RunningPreds.resize(RunningBlocks.size());
+  for (unsigned B = 0; B < RunningBlocks.size(); ++B)
+    for (BasicBlock *Succ : successors(RunningBlocks[B]))
+      if (auto It = BlockOrder.find(Succ);
+          It != BlockOrder.end() && isFeasibleEdge(RunningBlocks[B], Succ)) {
+        RunningSuccs[B].push_back(It->second);
+        RunningPreds[It->second].push_back(B);
+      }
 }
 
 } // namespace corofo

@@ -27,7 +27,7 @@ namespace {
 struct BlockEvents {
   BasicBlock *BB;
   ArrayRef<Instruction *> Live, Interfering;
-  SmallVector<unsigned, 2> Succs, Preds;
+  ArrayRef<unsigned> Succs, Preds;
   bool StoresIndex = false;
 };
 
@@ -102,28 +102,18 @@ void LivenessFlow::collectBlocks() {
     return A.Effects.count(I) || A.ScopeStarts.count(I) ||
            A.IndexStoreValues.count(I);
   });
-  Blocks.reserve(NumberOf.size());
-  for (auto &[F, Base] : L.FrameBases)
-    for (BasicBlock &BB : *F) {
-      // A block that never runs is left out of the flow (and unnumbered).
-      if (!A.Running.contains(&BB))
-        continue;
-      assert(NumberOf.lookup(&BB) == Blocks.size() && "numbered in order");
-      BlockEvents &E = Blocks.emplace_back();
-      E.BB = &BB;
-      E.Live = LiveEvents->of(Blocks.size() - 1);
-      E.Interfering = InterferingEvents->of(Blocks.size() - 1);
-      E.StoresIndex = any_of(E.Live, [&](Instruction *I) {
-        return A.IndexStoreValues.count(I);
-      });
-    }
+  // A block that never runs is left out of the flow (and unnumbered).
+  Blocks.resize(A.RunningBlocks.size());
   for (unsigned B = 0; B < Blocks.size(); ++B) {
-    for (BasicBlock *Succ : successors(Blocks[B].BB))
-      if (auto It = NumberOf.find(Succ);
-          It != NumberOf.end() && isFeasibleEdge(Blocks[B].BB, Succ)) {
-        Blocks[B].Succs.push_back(It->second);
-        Blocks[It->second].Preds.push_back(B);
-      }
+    BlockEvents &E = Blocks[B];
+    E.BB = A.RunningBlocks[B];
+    E.Live = LiveEvents->of(B);
+    E.Interfering = InterferingEvents->of(B);
+    E.Succs = A.RunningSuccs[B];
+    E.Preds = A.RunningPreds[B];
+    E.StoresIndex = any_of(E.Live, [&](Instruction *I) {
+      return A.IndexStoreValues.count(I);
+    });
   }
 }
 

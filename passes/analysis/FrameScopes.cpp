@@ -33,7 +33,8 @@ namespace corofo {
 template <typename IsEventFn>
 static DenseMap<BasicBlock *,
                 SmallVector<std::pair<BasicBlock *, BasicBlock *>, 2>>
-threadedEdges(const DenseMap<BasicBlock *, unsigned> &FlowNumber,
+threadedEdges(ArrayRef<BasicBlock *> FlowBlocks,
+              const DenseMap<const BasicBlock *, unsigned> &FlowNumber,
               const DenseMap<BasicBlock *, SmallVector<unsigned, 2>> &Resumes,
               IsEventFn IsEvent) {
   DenseMap<BasicBlock *, SmallVector<std::pair<BasicBlock *, BasicBlock *>, 2>>
@@ -41,7 +42,7 @@ threadedEdges(const DenseMap<BasicBlock *, unsigned> &FlowNumber,
   auto quiet = [&](BasicBlock *BB) {
     return none_of(*BB, [&](const Instruction &I) { return IsEvent(&I); });
   };
-  for (auto &[T, Number] : FlowNumber) {
+  for (BasicBlock *T : FlowBlocks) {
     Instruction *Term = T->getTerminator();
     const Value *Cond = branchCondition(Term);
     if (!Cond)
@@ -158,7 +159,8 @@ using ThreadMap =
 class ScopeFlow {
 public:
   explicit ScopeFlow(FrameAnalyzer &A)
-      : A(A), L(A.L), N(L.Slots.size()), NumStates(L.States.size()) {}
+      : A(A), L(A.L), N(L.Slots.size()), NumStates(L.States.size()),
+        FlowBlocks(A.RunningBlocks) {}
   void run();
 
 private:
@@ -171,8 +173,8 @@ private:
   DenseMap<Instruction *, SmallVector<unsigned, 1>> Opens;
   DenseMap<Instruction *, std::pair<bool, unsigned>> MarkerBits;
   DenseMap<BasicBlock *, SmallVector<unsigned, 2>> ResumeStatesOf;
-  std::vector<BasicBlock *> FlowBlocks;
-  DenseMap<BasicBlock *, unsigned> FlowNumber;
+  /// The flow's blocks: those that run, numbered as the analysis does.
+  ArrayRef<BasicBlock *> FlowBlocks;
   std::vector<SmallVector<unsigned, 2>> FlowPreds, FlowSuccs;
   std::vector<SmallVector<unsigned, 2>> ResumeNodesOf;
   std::optional<EventsByBlock> FlowEvents;
@@ -324,19 +326,14 @@ void ScopeFlow::collectStateEntries() {
 /// The blocks that run, numbered densely, with their feasible edges; around
 /// a merge whose phi picks the way on (threadedEdges), the edges it picks.
 void ScopeFlow::buildFlowGraph() {
-  for (auto &[F, Base] : L.FrameBases)
-    for (BasicBlock &BB : *F)
-      if (A.Running.contains(&BB)) {
-        FlowNumber[&BB] = FlowBlocks.size();
-        FlowBlocks.push_back(&BB);
-      }
+  const DenseMap<const BasicBlock *, unsigned> &FlowNumber = A.BlockOrder;
   FlowPreds.resize(FlowBlocks.size());
   FlowSuccs.resize(FlowBlocks.size());
   auto addFlowEdge = [&](unsigned From, unsigned To) {
     FlowPreds[To].push_back(From);
     FlowSuccs[From].push_back(To);
   };
-  auto Threaded = threadedEdges(FlowNumber, ResumeStatesOf,
+  auto Threaded = threadedEdges(FlowBlocks, FlowNumber, ResumeStatesOf,
                                 [&](const Instruction *I) {
                                   auto *NC = const_cast<Instruction *>(I);
                                   return MarkerBits.count(NC) ||
@@ -351,11 +348,9 @@ void ScopeFlow::buildFlowGraph() {
       addFlowEdge(FlowNumber.lookup(From), FlowNumber.lookup(To));
   // What reaches a threaded block goes around it.
   for (unsigned B = 0; B < FlowBlocks.size(); ++B)
-    for (BasicBlock *Pred : predecessors(FlowBlocks[B]))
-      if (auto It = FlowNumber.find(Pred);
-          It != FlowNumber.end() && !Threaded.count(Pred) &&
-          isFeasibleEdge(Pred, FlowBlocks[B]))
-        addFlowEdge(It->second, B);
+    for (unsigned Pred : A.RunningPreds[B])
+      if (!Threaded.count(FlowBlocks[Pred]))
+        addFlowEdge(Pred, B);
   ResumeNodesOf.resize(NumStates);
   for (unsigned B = 0; B < FlowBlocks.size(); ++B)
     for (unsigned St : ResumeStatesOf.lookup(FlowBlocks[B]))
@@ -423,8 +418,7 @@ void ScopeFlow::collectEvents() {
   FlowEventsAt.resize(FlowBlocks.size());
   for (unsigned Node = 0; Node < FlowBlocks.size(); ++Node) {
     BasicBlock &BB = *FlowBlocks[Node];
-    unsigned Block = A.BlockOrder.lookup(&BB);
-    FlowEventsAt[Node] = FlowEvents->of(Block);
+    FlowEventsAt[Node] = FlowEvents->of(Node);
     // Each event and the one after it, and the first instruction of a
     // block where a function or a resumed state starts. Elsewhere a
     // block's start holds, per path, what the point after that path's last
@@ -438,7 +432,7 @@ void ScopeFlow::collectEvents() {
     };
     if (BB.isEntryBlock() || !ResumeStatesAt[Node].empty())
       record(&BB.front());
-    for (Instruction *I : AllEvents.of(Block)) {
+    for (Instruction *I : AllEvents.of(Node)) {
       record(I);
       record(I->getNextNode());
     }
