@@ -268,13 +268,17 @@ struct OffsetMap {
   }
 };
 
-/// Rewrite the GEPs that leave the frame pointer \p Base for the new offsets.
-static void rewriteRootGEPs(Value *Base, const OffsetMap &M,
-                            const DataLayout &DL) {
+/// Rewrite the GEPs that leave the frame pointer \p Base for the new offsets;
+/// with \p Running, only those in blocks that run (the others are never
+/// executed, and most of CoroSplit's copies of the body are such code).
+static void
+rewriteRootGEPs(Value *Base, const OffsetMap &M, const DataLayout &DL,
+                const SmallPtrSetImpl<const BasicBlock *> *Running) {
   SmallVector<GetElementPtrInst *, 32> Roots;
   for (User *U : Base->users())
     if (auto *GEP = dyn_cast<GetElementPtrInst>(U))
-      if (GEP->getPointerOperand() == Base)
+      if (GEP->getPointerOperand() == Base &&
+          (!Running || Running->contains(GEP->getParent())))
         Roots.push_back(GEP);
   for (GetElementPtrInst *GEP : Roots) {
     APInt Off(DL.getIndexTypeSizeInBits(GEP->getType()), 0);
@@ -566,7 +570,7 @@ std::string slotList(const FrameLayout &L, const Assignment &A) {
 std::optional<FrameLayout>
 overlapFrameSlots(const SplitCoroutine &C, const FrameLayout &L,
                   OptimizationRemarkEmitter &ORE,
-                  FrameSizeMarkerIndex *SizeMarkers) {
+                  FrameSizeMarkerIndex *SizeMarkers, const KnownFlows *Flows) {
   Function *Anchor = C.anchor();
   DiagnosticLocation Loc(Anchor->getSubprogram());
   auto missed = [&](StringRef Why) {
@@ -619,7 +623,12 @@ overlapFrameSlots(const SplitCoroutine &C, const FrameLayout &L,
   OffsetMap M{L, A};
   SmallPtrSet<DICompositeType *, 2> FrameTypes;
   for (auto &[F, Base] : L.FrameBases) {
-    rewriteRootGEPs(Base, M, DL);
+    const SmallPtrSetImpl<const BasicBlock *> *Running = nullptr;
+    if (Flows)
+      for (auto &[G, Flow] : *Flows)
+        if (G == F)
+          Running = &Flow.Running;
+    rewriteRootGEPs(Base, M, DL, Running);
     rewriteDebugInfo(*F, Base, M, FrameTypes);
   }
   for (DICompositeType *CT : FrameTypes)

@@ -54,10 +54,15 @@ inline constexpr const char *OverlapRemarkPass = "coro-frame-overlap";
 /// the change (same slots and liveness, new offsets and size), or nothing if
 /// the IR was left alone; \p ORE (of C.anchor()) gets a remark either way.
 /// \p SizeMarkers, if given, must be up to date for \p C's functions.
+/// \p Flows, if given (the analysis' known control flow of those
+/// functions), limits the rewrite of frame addresses to the blocks that run:
+/// the caller folds the branches to the others, which leaves them
+/// unreachable.
 std::optional<FrameLayout>
 overlapFrameSlots(const SplitCoroutine &C, const FrameLayout &L,
                   llvm::OptimizationRemarkEmitter &ORE,
-                  FrameSizeMarkerIndex *SizeMarkers = nullptr);
+                  FrameSizeMarkerIndex *SizeMarkers = nullptr,
+                  const KnownFlows *Flows = nullptr);
 
 /// Module form, for `opt -passes=coro-frame-overlap`.
 struct CoroFrameOverlapPass : llvm::PassInfoMixin<CoroFrameOverlapPass> {

@@ -53,7 +53,8 @@ static bool handleCoroutine(const SplitCoroutine &C, const PluginOptions &Opts,
   bool Changed = false;
   if (Opts.isEnabled(PassId::Overlap))
     if (std::optional<FrameLayout> After =
-            overlapFrameSlots(C, Layout, ORE, SizeMarkers)) {
+            overlapFrameSlots(C, Layout, ORE, SizeMarkers,
+                              FoldBranches ? &Flows : nullptr)) {
       Layout = std::move(*After);
       Changed = true;
       if (Opts.PrintAnalysis)
