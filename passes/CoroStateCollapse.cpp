@@ -43,6 +43,7 @@
 #include "llvm/Transforms/Utils/Local.h"
 
 #include <functional>
+#include <optional>
 #include <string>
 
 using namespace llvm;
@@ -135,10 +136,10 @@ class ContinuationMatcher {
 public:
   ContinuationMatcher(const SuspendPoint &Keep, const SuspendPoint &Drop,
                       DenseMap<std::pair<Function *, Function *>, bool> &Same,
-                      GlobalNumberState &GN, const DominatorTree &DT,
+                      std::optional<GlobalNumberState> &GN,
                       bool CarryConstants)
       : P1(Keep), P2(Drop), Head1(Keep.Save->getParent()),
-        Head2(Drop.Save->getParent()), DT(DT), CarryConstants(CarryConstants),
+        Head2(Drop.Save->getParent()), CarryConstants(CarryConstants),
         SameWrappers(Same), Numbers(GN) {}
 
   bool match();
@@ -172,7 +173,6 @@ public:
 
   const SuspendPoint P1, P2;
   BasicBlock *Head1, *Head2;
-  const DominatorTree &DT;
   const bool CarryConstants;
 
 private:
@@ -212,7 +212,9 @@ private:
   bool neverLiveTogether(AllocaInst *A1, AllocaInst *A2);
 
   DenseMap<std::pair<Function *, Function *>, bool> &SameWrappers;
-  GlobalNumberState &Numbers;
+  /// Made on the first comparison of two wrappers: its table is allocated
+  /// up front, and most coroutines compare none.
+  std::optional<GlobalNumberState> &Numbers;
   DenseMap<AllocaInst *, AllocaInst *> Allocas1; // region 1 -> region 2
   SmallVector<std::pair<BasicBlock *, BasicBlock *>, 16> Worklist;
   struct OperandPair {
@@ -245,8 +247,11 @@ bool ContinuationMatcher::sameAwaitWrapper(Value *V1, Value *V2) {
   if (!F1 || !F2 || F1->isDeclaration() || F2->isDeclaration())
     return false;
   auto [It, New] = SameWrappers.try_emplace({F1, F2}, false);
-  if (New)
-    It->second = FunctionComparator(F1, F2, &Numbers).compare() == 0;
+  if (New) {
+    if (!Numbers)
+      Numbers.emplace();
+    It->second = FunctionComparator(F1, F2, &*Numbers).compare() == 0;
+  }
   return It->second;
 }
 
@@ -754,7 +759,8 @@ bool ContinuationMatcher::constantsPayOff() {
 
 /// Redirect region 2's entries into region 1, make its allocas region 1's
 /// and delete it.
-static void mergeContinuations(ContinuationMatcher &M) {
+static void mergeContinuations(ContinuationMatcher &M,
+                               const DominatorTree &DT) {
   // One slot per pair of carried values, set at every entry.
   Function &F = *M.Head1->getParent();
   const DataLayout &DL = F.getDataLayout();
@@ -770,7 +776,7 @@ static void mergeContinuations(ContinuationMatcher &M) {
                           F.getEntryBlock().getFirstNonPHIOrDbgOrAlloca());
     for (auto [Point, First] : M.EntryPoints) {
       Value *V = First ? C.V1 : C.V2;
-      if (M.DT.dominates(V, Point))
+      if (DT.dominates(V, Point))
         new StoreInst(V, Slot, Point->getIterator());
     }
   }
@@ -891,18 +897,35 @@ PreservedAnalyses CoroStateCollapsePass::run(Function &F,
   size_t PointsBefore = collectSuspendPoints(F).size();
   if (PointsBefore < 2)
     return PreservedAnalyses::all();
-  auto &ORE = AM.getResult<OptimizationRemarkEmitterAnalysis>(F);
+  // Asked for when a remark is due (a merge, a miss): most coroutines
+  // have none.
+  auto ORE = [&]() -> OptimizationRemarkEmitter & {
+    return AM.getResult<OptimizationRemarkEmitterAnalysis>(F);
+  };
   DenseMap<std::pair<Function *, Function *>, bool> SameWrappers;
-  GlobalNumberState Numbers;
+  std::optional<GlobalNumberState> Numbers;
   DenseSet<std::pair<Instruction *, Instruction *>> Declined;
   // Comparisons of one run, so that huge coroutines stay cheap to compile.
   unsigned Budget = 2048;
   bool Changed = false;
   SmallVector<Missed, 4> Misses;
   unsigned Collapsed = 0;
-  // The cached tree until a merge changes the function, then its own.
-  DominatorTree *DT = &AM.getResult<DominatorTreeAnalysis>(F);
+  // Only merges and missed remarks read the tree, most coroutines neither:
+  // the cached one until a merge changes the function, then its own, each
+  // built when first asked for.
+  DominatorTree *DT = nullptr;
   DominatorTree Updated;
+  auto getDT = [&]() -> const DominatorTree & {
+    if (!DT) {
+      if (Changed) {
+        Updated.recalculate(F);
+        DT = &Updated;
+      } else {
+        DT = &AM.getResult<DominatorTreeAnalysis>(F);
+      }
+    }
+    return *DT;
+  };
   for (bool Merged = true; Merged;) {
     Merged = false;
     Misses.clear();
@@ -913,7 +936,7 @@ PreservedAnalyses CoroStateCollapsePass::run(Function &F,
         if (Declined.count({Points[I].Save, Points[J].Save}))
           continue;
         ContinuationMatcher M(Points[I], Points[J], SameWrappers, Numbers,
-                              *DT, CarryConstants);
+                              CarryConstants);
         ++NumPairsCompared;
         if (!M.match()) {
           LLVM_DEBUG(dbgs() << DEBUG_TYPE ": in " << F.getName()
@@ -940,7 +963,7 @@ PreservedAnalyses CoroStateCollapsePass::run(Function &F,
           Declined.insert({Points[I].Save, Points[J].Save});
           continue;
         }
-        ORE.emit([&] {
+        ORE().emit([&] {
           return OptimizationRemark(CollapseRemarkPass, "StateCollapsed",
                                     Points[J].Suspend)
                  << "suspend point collapsed into an identical one"
@@ -951,21 +974,21 @@ PreservedAnalyses CoroStateCollapsePass::run(Function &F,
         LLVM_DEBUG(dbgs() << DEBUG_TYPE ": in " << F.getName()
                           << ", suspend point" << lineOf(*Points[J].Suspend)
                           << " collapsed into the one" << Kept << "\n");
-        mergeContinuations(M);
+        mergeContinuations(M, getDT());
         ++Collapsed;
         ++NumPointsCollapsed;
         Merged = Changed = true;
-        Updated.recalculate(F);
-        DT = &Updated;
+        DT = nullptr;
       }
     }
   }
   LLVM_DEBUG(if (!Budget) dbgs() << DEBUG_TYPE ": in " << F.getName()
                                  << ", out of comparisons\n");
-  emitMisses(F, Misses, *DT, ORE);
+  if (!Misses.empty())
+    emitMisses(F, Misses, getDT(), ORE());
   if (Collapsed) {
     ++NumCoroutinesCollapsed;
-    ORE.emit([&] {
+    ORE().emit([&] {
       return OptimizationRemark(CollapseRemarkPass, "CoroutineCollapsed", &F)
              << "'" << ore::NV("coroutine", demangle(F.getName())) << "': "
              << ore::NV("collapsed", Collapsed) << " of "
