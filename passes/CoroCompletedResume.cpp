@@ -289,6 +289,11 @@ bool mayClearResumeSlot(const SplitCoroutine &C) {
   };
   if (!C.Ramp)
     return true;
+  // The clones first: a coroutine that completes clears the slot in its
+  // `.resume` (the final suspend), and the walk stops there.
+  for (Function *Clone : {C.Resume, C.Destroy, C.Cleanup})
+    if (Clone && !Clone->arg_empty() && MayClear(*Clone, Clone->getArg(0)))
+      return true;
   for (Function *Ramp : {C.Ramp, C.NoAlloc}) {
     if (!Ramp)
       continue;
@@ -296,9 +301,6 @@ bool mayClearResumeSlot(const SplitCoroutine &C) {
     if (!Frame || MayClear(*Ramp, Frame))
       return true;
   }
-  for (Function *Clone : {C.Resume, C.Destroy, C.Cleanup})
-    if (Clone && !Clone->arg_empty() && MayClear(*Clone, Clone->getArg(0)))
-      return true;
   return false;
 }
 
