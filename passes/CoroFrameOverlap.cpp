@@ -625,9 +625,8 @@ overlapFrameSlots(const SplitCoroutine &C, const FrameLayout &L,
   for (auto &[F, Base] : L.FrameBases) {
     const SmallPtrSetImpl<const BasicBlock *> *Running = nullptr;
     if (Flows)
-      for (auto &[G, Flow] : *Flows)
-        if (G == F)
-          Running = &Flow.Running;
+      if (const KnownControlFlow *Flow = flowOf(*Flows, F))
+        Running = &Flow->Running;
     rewriteRootGEPs(Base, M, DL, Running);
     rewriteDebugInfo(*F, Base, M, FrameTypes);
   }

@@ -85,11 +85,7 @@ static bool handleCoroutine(const SplitCoroutine &C, const PluginOptions &Opts,
   for (Function *F : C.functions()) {
     if (Annotations)
       Annotations->erase(F);
-    const KnownControlFlow *Flow = nullptr;
-    if (Folded)
-      for (auto &[G, FG] : Flows)
-        if (G == F)
-          Flow = &FG;
+    const KnownControlFlow *Flow = Folded ? flowOf(Flows, F) : nullptr;
     ScopeMarkerStripper Strip(F->getContext());
     for (BasicBlock &BB : *F) {
       if (Flow && !Flow->Running.contains(&BB))

@@ -241,6 +241,15 @@ KnownControlFlow findKnownControlFlow(const llvm::Function &F);
 using KnownFlows =
     llvm::SmallVector<std::pair<llvm::Function *, KnownControlFlow>, 4>;
 
+/// \p F's known control flow in \p Flows, or null if it has none.
+inline const KnownControlFlow *flowOf(const KnownFlows &Flows,
+                                      const llvm::Function *F) {
+  for (const auto &[G, Flow] : Flows)
+    if (G == F)
+      return &Flow;
+  return nullptr;
+}
+
 /// Analyse the frame of \p C. Never fails: an unanalysable frame comes back
 /// with Analyzable = false and the reason. \p Annotations, if given, must be
 /// up to date for \p C's functions. \p Flows, if given, receives the known
