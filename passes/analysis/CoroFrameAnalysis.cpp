@@ -134,17 +134,18 @@ void FrameAnalyzer::run() {
   for (auto &[F, Base] : L.FrameBases)
     if (!walkAccesses(*F, Base))
       return;
-  if (splitSharedFields()) {
+  std::vector<unsigned> FirstPartOf;
+  if (splitSharedFields(FirstPartOf)) {
     Effects.clear();
     Escapes.clear();
     Touchers.clear();
     L.NoRelayout = NoRelayout;
     for (FrameSlot &S : L.Slots)
       S.Escaped = false;
-    for (auto &[F, Base] : L.FrameBases)
-      if (!walkAccesses(*F, Base))
-        return;
+    if (!replayAccesses(FirstPartOf))
+      return;
   }
+  WalkSteps = {};
   // Deterministic access order: by function, then position (see
   // numberRunningBlocks); within a block the instructions' own order
   // decides (numbering every instruction cost more than the analysis). The

@@ -159,9 +159,11 @@ bool FrameAnalyzer::walkAccesses(Function &F, Value *Base) {
     FramePtr P = Work.pop_back_val();
     auto [It, New] = Seen.try_emplace(P.V, P.Offset, P.Exact);
     if (!New) {
-      if (It->second.first != P.Offset &&
-          !noteMergedSlots(F, P, It->second.first))
-        return false;
+      if (It->second.first != P.Offset) {
+        WalkSteps.push_back({&F, P, nullptr, It->second.first});
+        if (!noteMergedSlots(F, P, It->second.first))
+          return false;
+      }
       continue;
     }
     for (Use &U : P.V->uses()) {
@@ -170,9 +172,33 @@ bool FrameAnalyzer::walkAccesses(Function &F, Value *Base) {
       // rewrites its offsets, as it rewrites every GEP off the frame.)
       if (!I || !Running.contains(I->getParent()))
         continue;
+      WalkSteps.push_back({&F, P, &U, 0});
       if (!visitFrameUse(F, U, I, P, Work))
         return false;
     }
+  }
+  return true;
+}
+
+/// The walks again, on the slots a split made, without following a use
+/// list: the pointers they reach, their offsets and the merges do not
+/// depend on the slots (only a chain's root slot does, whose field stays
+/// the same: \p FirstPartOf maps an old slot to its field's first part).
+bool FrameAnalyzer::replayAccesses(ArrayRef<unsigned> FirstPartOf) {
+  SmallVector<FramePtr, 4> Reached; // already in the steps
+  for (FrameWalkStep &Step : WalkSteps) {
+    FramePtr P = Step.P;
+    if (P.Root >= 0)
+      P.Root = FirstPartOf[P.Root];
+    if (!Step.U) {
+      if (!noteMergedSlots(*Step.F, P, Step.SeenOffset))
+        return false;
+      continue;
+    }
+    Reached.clear();
+    if (!visitFrameUse(*Step.F, *Step.U, cast<Instruction>(Step.U->getUser()),
+                       P, Reached))
+      return false;
   }
   return true;
 }

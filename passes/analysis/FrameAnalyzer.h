@@ -130,6 +130,16 @@ struct FramePtr {
   bool ViaMerge = false;
 };
 
+/// One step of the walks over a function's frame pointers, in the order the
+/// walk took it: a use \p U of \p P, or (U null) \p P reaching a value the
+/// walk reached at offset \p SeenOffset before.
+struct FrameWalkStep {
+  Function *F;
+  FramePtr P;
+  Use *U;
+  uint64_t SeenOffset;
+};
+
 class FrameAnalyzer {
   // The phases with state of their own.
   friend class ScopeFlow;
@@ -157,6 +167,9 @@ private:
   DenseMap<Instruction *, SmallVector<uint64_t, 2>> IndexStoreValues;
   /// Per state (position in L.States), the slots live across it.
   std::vector<BitVector> LiveAcross;
+  /// Every step of the walks over frame pointers, replayed on the new slots
+  /// after a split (replayAccesses).
+  std::vector<FrameWalkStep> WalkSteps;
   /// Slots escaped or otherwise live everywhere.
   BitVector AlwaysLive;
   /// First walk: per slot, the sizes of the objects its tagged accesses say
@@ -209,6 +222,7 @@ private:
   void buildSlotsFromType();
   void buildSlotsFromAccesses();
   bool walkAccesses(Function &F, Value *Base);
+  bool replayAccesses(ArrayRef<unsigned> FirstPartOf);
   bool noteMergedSlots(Function &F, const FramePtr &P, uint64_t Seen);
   bool visitFrameUse(Function &F, Use &U, Instruction *I, const FramePtr &P,
                      SmallVectorImpl<FramePtr> &Work);
@@ -235,7 +249,7 @@ private:
     const FrameSlot &S = L.Slots[Id];
     return L.Slots[S.GroupStart + S.GroupSize - 1].end();
   }
-  bool splitSharedFields();
+  bool splitSharedFields(std::vector<unsigned> &FirstPartOf);
   void findRunningBlocks();
   void numberRunningBlocks();
   SmallVector<Instruction *, 16> findScopeMarkers() const;

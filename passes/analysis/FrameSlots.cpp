@@ -174,8 +174,10 @@ bool FrameAnalyzer::collectRanges(
 /// gives objects with disjoint lifetimes one field, at its start) into parts
 /// at those sizes: bytes past a small object's end belong to the larger ones
 /// only, so they can hold other values while only small objects are live.
-/// Returns true if a field was split; the accesses must then be walked again.
-bool FrameAnalyzer::splitSharedFields() {
+/// Returns true if a field was split; the accesses must then be attributed
+/// again (replayAccesses). \p FirstPartOf: per old slot, the new slot its
+/// field starts with.
+bool FrameAnalyzer::splitSharedFields(std::vector<unsigned> &FirstPartOf) {
   constexpr unsigned MaxParts = 8;
   std::vector<FrameSlot> Old = std::move(L.Slots);
   L.Slots.clear();
@@ -196,6 +198,8 @@ bool FrameAnalyzer::splitSharedFields() {
         Cuts.resize(1);
     }
     unsigned First = L.Slots.size();
+    assert(S.Id == FirstPartOf.size() && "slots are numbered in order");
+    FirstPartOf.push_back(First);
     for (unsigned K = 0; K < Cuts.size(); ++K) {
       FrameSlot P = S;
       P.Id = L.Slots.size();
