@@ -110,6 +110,28 @@ static Function *findInlinedRampCopy(const SplitCoroutine &C) {
   return nullptr;
 }
 
+void EventsByBlock::merge(const EventsByBlock *Base, unsigned NumBlocks,
+                          ArrayRef<std::pair<unsigned, Instruction *>> Keyed) {
+  Start.assign(NumBlocks + 1, 0);
+  Insts.reserve(Keyed.size() + (Base ? Base->Insts.size() : 0));
+  const auto *K = Keyed.begin();
+  for (unsigned B = 0; B < NumBlocks; ++B) {
+    ArrayRef<Instruction *> Old = Base ? Base->of(B) : ArrayRef<Instruction *>();
+    const auto *O = Old.begin();
+    size_t First = Insts.size();
+    // Both in program order; one taken from both sides is kept once.
+    while (O != Old.end() || (K != Keyed.end() && K->first == B)) {
+      bool FromKeyed = K != Keyed.end() && K->first == B &&
+                       (O == Old.end() ||
+                        (K->second != *O && K->second->comesBefore(*O)));
+      Instruction *Next = FromKeyed ? (K++)->second : *O++;
+      if (Insts.size() == First || Insts.back() != Next)
+        Insts.push_back(Next);
+    }
+    Start[B + 1] = Insts.size();
+  }
+}
+
 void FrameAnalyzer::run() {
   L.Analyzable = true;
   for (Function *F : C.functions())
@@ -158,9 +180,9 @@ void FrameAnalyzer::run() {
              BlockOrder.lookup(B->getParent());
     return A != B && A->comesBefore(B);
   };
-  EventsByBlock Accessing(BlockOrder, Effects);
+  AccessEvents.emplace(BlockOrder, Effects);
   for (unsigned Block = 0; Block < N; ++Block)
-    for (Instruction *I : Accessing.of(Block))
+    for (Instruction *I : AccessEvents->of(Block))
       for (unsigned Id : Effects.find(I)->second.Touches.set_bits())
         L.Slots[Id].Accesses.push_back(I);
   for (FrameSlot &S : L.Slots) {

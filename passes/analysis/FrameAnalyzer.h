@@ -73,6 +73,13 @@ class EventsByBlock {
 public:
   template <typename... MapTs>
   EventsByBlock(const DenseMap<const BasicBlock *, unsigned> &Number,
+                const MapTs &...Maps)
+      : EventsByBlock(nullptr, Number, Maps...) {}
+  /// The events of \p Base (numbered by \p Number too) and the keys of
+  /// \p Maps: only those are sorted, then merged in block by block.
+  template <typename... MapTs>
+  EventsByBlock(const EventsByBlock *Base,
+                const DenseMap<const BasicBlock *, unsigned> &Number,
                 const MapTs &...Maps) {
     SmallVector<std::pair<unsigned, Instruction *>, 64> Keyed;
     Keyed.reserve((Maps.size() + ...));
@@ -89,14 +96,7 @@ public:
       return A.second != B.second && A.second->comesBefore(B.second);
     });
     Keyed.erase(std::unique(Keyed.begin(), Keyed.end()), Keyed.end());
-    Start.assign(Number.size() + 1, 0);
-    Insts.reserve(Keyed.size());
-    for (auto [Block, I] : Keyed) {
-      ++Start[Block + 1];
-      Insts.push_back(I);
-    }
-    for (unsigned B = 0; B < Number.size(); ++B)
-      Start[B + 1] += Start[B];
+    merge(Base, Number.size(), Keyed);
   }
   /// The events of \p All that \p Keep accepts, in the same order: a
   /// subset without a second sort.
@@ -117,6 +117,9 @@ public:
 private:
   std::vector<Instruction *> Insts;
   std::vector<unsigned> Start;
+
+  void merge(const EventsByBlock *Base, unsigned NumBlocks,
+             ArrayRef<std::pair<unsigned, Instruction *>> Keyed);
 };
 
 /// A frame-derived pointer: constant offset from the frame start, or unknown
@@ -163,6 +166,9 @@ private:
   KnownFlows *Flows; ///< The caller's, or null.
 
   DenseMap<Instruction *, SlotEffect> Effects;
+  /// The keys of Effects by block (no phase after the walks adds one): the
+  /// base the flows' event lists merge theirs into.
+  std::optional<EventsByBlock> AccessEvents;
   /// Stores to the index field, with the state values they may store.
   DenseMap<Instruction *, SmallVector<uint64_t, 2>> IndexStoreValues;
   /// Per state (position in L.States), the slots live across it.

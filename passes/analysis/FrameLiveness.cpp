@@ -96,7 +96,7 @@ void LivenessFlow::run() {
 /// change what is live nor add anything another instruction does not.
 void LivenessFlow::collectBlocks() {
   const DenseMap<const BasicBlock *, unsigned> &NumberOf = A.BlockOrder;
-  InterferingEvents.emplace(NumberOf, A.Effects, A.ScopeStarts,
+  InterferingEvents.emplace(&*A.AccessEvents, NumberOf, A.ScopeStarts,
                             A.IndexStoreValues, A.OpenAt);
   LiveEvents.emplace(*InterferingEvents, [&](Instruction *I) {
     return A.Effects.count(I) || A.ScopeStarts.count(I) ||

@@ -408,7 +408,7 @@ void ScopeFlow::keepDispatchThreads(ThreadMap &Threaded) {
 /// runs of other instructions see the same sets and the same live slots, so
 /// one of them stands for all.
 void ScopeFlow::collectEvents() {
-  EventsByBlock AllEvents(A.BlockOrder, MarkerBits, Opens, A.Effects,
+  EventsByBlock AllEvents(&*A.AccessEvents, A.BlockOrder, MarkerBits, Opens,
                           A.ScopeStarts, A.IndexStoreValues);
   FlowEvents.emplace(AllEvents, [&](Instruction *I) {
     return MarkerBits.count(I) || Opens.count(I) ||

@@ -115,8 +115,8 @@ bool FrameAnalyzer::findStates() {
       SingleStateBlocks.push_back({F, BB});
       continue;
     }
-    int Idx = Effects[cast<Instruction>(Dispatch->getCondition())]
-                  .Uses.find_first();
+    auto Read = Effects.find(cast<Instruction>(Dispatch->getCondition()));
+    int Idx = Read == Effects.end() ? -1 : Read->second.Uses.find_first();
     if (L.IndexSlot >= 0 && L.IndexSlot != Idx)
       return fail("the clones dispatch on different frame fields");
     L.IndexSlot = Idx;
