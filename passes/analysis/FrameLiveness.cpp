@@ -248,6 +248,8 @@ void LivenessFlow::computeInterference() {
   if (WantBound)
     Together.insert(StateLive.begin(), StateLive.end());
   for (BlockEvents &E : Blocks) {
+    if (E.Interfering.empty())
+      continue;
     bool InDispatch = A.DispatchBlocks.contains(E.BB);
     BitVector Live = liveOut(E);
     for (Instruction *IP : reverse(E.Interfering)) {
