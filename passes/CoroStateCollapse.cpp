@@ -151,10 +151,14 @@ public:
   /// The two suspend calls themselves matched: the points await alike.
   bool AwaitAlike = false;
 
-  /// Region 1 (kept) block -> region 2 (dropped) block, and back.
-  DenseMap<BasicBlock *, BasicBlock *> Blocks, Blocks2;
+  /// Region 1 (kept) block -> region 2 (dropped) block, and back. Made for
+  /// every pair of suspend points and filled from its first instruction:
+  /// the 64 buckets a DenseMap would allocate on the first insert are kept
+  /// inline (same buckets, so the same order when iterated).
+  using BlockMap = SmallDenseMap<BasicBlock *, BasicBlock *, 64>;
+  BlockMap Blocks, Blocks2;
   /// Instruction of region 1 -> its counterpart in region 2, and back.
-  DenseMap<Instruction *, Instruction *> Insts, Insts2;
+  SmallDenseMap<Instruction *, Instruction *, 64> Insts, Insts2;
   /// Allocas of region 2's code that become region 1's, in the order the
   /// match found them (the first pair that fails is the one reported).
   MapVector<AllocaInst *, AllocaInst *> Allocas2;
@@ -784,7 +788,7 @@ static void mergeContinuations(ContinuationMatcher &M,
   BasicBlock *Start1 =
       M.Head1->splitBasicBlock(M.P1.Save, M.Head1->getName() + ".suspend");
   BasicBlock *Start2 = M.Head2->splitBasicBlock(M.P2.Save);
-  auto Rekey = [](DenseMap<BasicBlock *, BasicBlock *> &Map, BasicBlock *Old,
+  auto Rekey = [](ContinuationMatcher::BlockMap &Map, BasicBlock *Old,
                   BasicBlock *New) {
     BasicBlock *V = Map.lookup(Old);
     Map.erase(Old);
@@ -894,7 +898,8 @@ PreservedAnalyses CoroStateCollapsePass::run(Function &F,
   if (!isSwitchPresplitCoroutine(F))
     return PreservedAnalyses::all();
   // Before anything is set up: most coroutines have nothing to compare.
-  size_t PointsBefore = collectSuspendPoints(F).size();
+  SmallVector<SuspendPoint, 8> Points = collectSuspendPoints(F);
+  size_t PointsBefore = Points.size();
   if (PointsBefore < 2)
     return PreservedAnalyses::all();
   // Asked for when a remark is due (a merge, a miss): most coroutines
@@ -929,7 +934,9 @@ PreservedAnalyses CoroStateCollapsePass::run(Function &F,
   for (bool Merged = true; Merged;) {
     Merged = false;
     Misses.clear();
-    SmallVector<SuspendPoint, 8> Points = collectSuspendPoints(F);
+    // Each merge removes a point: found anew after one.
+    if (Changed)
+      Points = collectSuspendPoints(F);
     for (unsigned J = 1; J < Points.size() && !Merged; ++J) {
       bool Reported = false;
       for (unsigned I = 0; I < J && !Merged && Budget; ++I, --Budget) {
