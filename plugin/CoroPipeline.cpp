@@ -120,8 +120,11 @@ PreservedAnalyses CoroFrameOptCGSCCPass::run(LazyCallGraph::SCC &SCC,
   bool Changed = false;
   // Every function of every SCC passes here: most are no coroutine, and
   // each look-up by name hashes a long mangled name, so as few as can be.
-  bool MayHoldContinuations =
-      mayHoldContinuationCoroutines(*SCC.begin()->getFunction().getParent());
+  if (const Module *M = SCC.begin()->getFunction().getParent();
+      M != CheckedModule) {
+    CheckedModule = M;
+    MayHoldContinuations = mayHoldContinuationCoroutines(*M);
+  }
   for (LazyCallGraph::Node &N : SCC) {
     Function &F = N.getFunction();
     if (F.isDeclaration())

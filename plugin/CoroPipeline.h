@@ -46,6 +46,11 @@ private:
   /// revisits a ramp (e.g. when devirtualization repeats the SCC pipeline).
   /// Names rather than marks in the IR, so a report-only run changes nothing.
   llvm::StringSet<> Handled;
+  /// Whether the module declares a continuation ABI's coroutine id (async,
+  /// retcon), looked up once per module rather than by name on every SCC:
+  /// only the frontends of those ABIs declare them, no pass does.
+  const llvm::Module *CheckedModule = nullptr;
+  bool MayHoldContinuations = false;
 };
 
 struct CoroFrameOptModulePass : llvm::PassInfoMixin<CoroFrameOptModulePass> {
