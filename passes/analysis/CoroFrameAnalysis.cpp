@@ -116,7 +116,9 @@ void EventsByBlock::merge(const EventsByBlock *Base, unsigned NumBlocks,
   Insts.reserve(Keyed.size() + (Base ? Base->Insts.size() : 0));
   const auto *K = Keyed.begin();
   for (unsigned B = 0; B < NumBlocks; ++B) {
-    ArrayRef<Instruction *> Old = Base ? Base->of(B) : ArrayRef<Instruction *>();
+    ArrayRef<Instruction *> Old;
+    if (Base)
+      Old = Base->of(B);
     const auto *O = Old.begin();
     size_t First = Insts.size();
     // Both in program order; one taken from both sides is kept once.
