@@ -12,6 +12,7 @@
 
 #include "CoroCompletedResume.h"
 
+#include "ChangedFunctions.h"
 #include "CoroFrameAnalysis.h"
 #include "CoroScopeMarkers.h"
 #include "ScopeMarkerFormat.h"
@@ -494,7 +495,7 @@ bool markResumeSite(CallBase &CB) {
   return true;
 }
 
-unsigned markResumeSites(Module &M) {
+unsigned markResumeSites(Module &M, FunctionAnalysisManager &FAM) {
   // CoroEarly has lowered every handle resume to llvm.coro.subfn.addr(h, 0):
   // its users are the sites, wherever they are.
   Function *SubFn =
@@ -502,15 +503,26 @@ unsigned markResumeSites(Module &M) {
   if (!SubFn)
     return 0;
   unsigned Marked = 0;
+  SmallPtrSet<Function *, 16> Changed;
   for (User *U : SubFn->users())
     for (User *Call : U->users())
       if (auto *CB = dyn_cast<CallBase>(Call);
           CB && CB->getCalledOperand() == U &&
           !CB->getMetadata(PendingSiteMD) && resumedPointer(*CB)) {
         CB->setMetadata(PendingSiteMD, MDNode::get(M.getContext(), {}));
+        Changed.insert(CB->getFunction());
         ++Marked;
       }
+  for (Function *F : Changed)
+    FAM.invalidate(*F, PreservedAnalyses::none());
   return Marked;
+}
+
+PreservedAnalyses CoroMarkResumeSitesPass::run(Module &M,
+                                               ModuleAnalysisManager &AM) {
+  auto &FAM = AM.getResult<FunctionAnalysisManagerModuleProxy>(M).getManager();
+  return markResumeSites(M, FAM) ? changedFunctionsInvalidated()
+                                 : PreservedAnalyses::all();
 }
 
 /// True if \p U is a constant (or local global) nothing uses.
@@ -537,8 +549,7 @@ static bool onlyCalledThroughMemory(const Function &R) {
   return true;
 }
 
-unsigned dropUnneededEntryChecks(
-    Module &M, function_ref<OptimizationRemarkEmitter &(Function &)> GetORE) {
+unsigned dropUnneededEntryChecks(Module &M, FunctionAnalysisManager &FAM) {
   // Before CoroCleanup, CoroElide may still turn a handle resume into a
   // direct call whose check has folded away.
   if (Function *SubFn =
@@ -581,7 +592,7 @@ unsigned dropUnneededEntryChecks(
                       << R.getName() << " dropped\n");
     ++Dropped;
     ++NumEntriesDropped;
-    GetORE(R).emit([&] {
+    FAM.getResult<OptimizationRemarkEmitterAnalysis>(R).emit([&] {
       return OptimizationRemarkAnalysis(CompletedResumeRemarkPass,
                                         "ResumeEntryCheckDropped",
                                         DiagnosticLocation(R.getSubprogram()),
@@ -590,11 +601,12 @@ unsigned dropUnneededEntryChecks(
              << "' needs no entry check: no direct call of it remains, and "
                 "resumes through handles are checked where they call";
     });
+    FAM.invalidate(R, PreservedAnalyses::none());
   }
   return Dropped;
 }
 
-unsigned hookEntryChecks(Module &M) {
+unsigned hookEntryChecks(Module &M, FunctionAnalysisManager &FAM) {
   unsigned Hooked = 0;
   for (Function &R : M) {
     if (R.isDeclaration() ||
@@ -623,6 +635,7 @@ unsigned hookEntryChecks(Module &M) {
     Stem.consume_back(".resume");
     emitCompletedHook(B, displayName(Stem));
     B.CreateRetVoid();
+    FAM.invalidate(R, PreservedAnalyses::none());
     ++Hooked;
   }
   return Hooked;
@@ -659,27 +672,32 @@ PreservedAnalyses CoroCompletedResumeCleanupPass::run(
     }
   }
   if (StripScopeMarkers)
-    Changed |= eraseUnusedScopeMarkerGlobals(M);
-  Changed |= dropUnneededEntryChecks(M, GetORE) > 0;
-  Changed |= hookEntryChecks(M) > 0;
-  return Changed ? PreservedAnalyses::none() : PreservedAnalyses::all();
+    Changed |= eraseUnusedScopeMarkerGlobals(M, FAM);
+  Changed |= dropUnneededEntryChecks(M, FAM) > 0;
+  Changed |= hookEntryChecks(M, FAM) > 0;
+  return Changed ? changedFunctionsInvalidated() : PreservedAnalyses::all();
 }
 
 PreservedAnalyses CoroCompletedResumePass::run(Module &M,
                                                ModuleAnalysisManager &AM) {
   auto &FAM = AM.getResult<FunctionAnalysisManagerModuleProxy>(M).getManager();
+  auto GetORE = [&](Function &F) -> OptimizationRemarkEmitter & {
+    return FAM.getResult<OptimizationRemarkEmitterAnalysis>(F);
+  };
   bool Changed = false;
   for (Function &F : M)
-    if (!F.isDeclaration())
-      Changed |= guardResumeSites(F, Policy, /*PrivatizeInlineCopies=*/true,
-                                  [&](Function &F) -> OptimizationRemarkEmitter & {
-                                    return FAM.getResult<
-                                        OptimizationRemarkEmitterAnalysis>(F);
-                                  }) > 0;
+    if (!F.isDeclaration() &&
+        guardResumeSites(F, Policy, /*PrivatizeInlineCopies=*/true, GetORE)) {
+      FAM.invalidate(F, PreservedAnalyses::none());
+      Changed = true;
+    }
   for (const SplitCoroutine &C : findSplitCoroutines(M))
-    Changed |= guardResumeEntry(
-        C, Policy, FAM.getResult<OptimizationRemarkEmitterAnalysis>(*C.anchor()));
-  return Changed ? PreservedAnalyses::none() : PreservedAnalyses::all();
+    if (guardResumeEntry(C, Policy, GetORE(*C.anchor()))) {
+      for (Function *F : C.functions())
+        FAM.invalidate(*F, PreservedAnalyses::none());
+      Changed = true;
+    }
+  return Changed ? changedFunctionsInvalidated() : PreservedAnalyses::all();
 }
 
 } // namespace corofo

@@ -94,29 +94,31 @@ unsigned guardResumeSites(
 /// std::coroutine_handle<>::resume() made every function it is inlined into
 /// costlier). Until then each site carries metadata that the inliner copies
 /// and ignores: markResumeSites(Module) marks what CoroEarly lowered
-/// (`llvm.coro.subfn.addr(h, 0)` calls) and returns how many it marked;
-/// markResumeSite one call, for the symmetric transfers CoroSplit creates in
-/// a coroutine's clones (the driver's walk over them calls it), and returns
-/// true if it marked it.
-unsigned markResumeSites(llvm::Module &M);
+/// (`llvm.coro.subfn.addr(h, 0)` calls), invalidates the analyses of the
+/// functions it marked sites in, and returns how many; markResumeSite one
+/// call, for the symmetric transfers CoroSplit creates in a coroutine's
+/// clones (the driver's walk over them calls it), and returns true if it
+/// marked it.
+unsigned markResumeSites(llvm::Module &M, llvm::FunctionAnalysisManager &FAM);
 bool markResumeSite(llvm::CallBase &CB);
 
 /// The entry check of `.resume` matters only for direct calls: a resume
 /// through a handle loads null from a completed coroutine's resume slot and
 /// is checked at the call. Once no pass can create direct calls any more
 /// (after CoroCleanup: CoroElide needs llvm.coro.subfn.addr), drop the check
-/// from every `.resume` that nothing calls directly. Returns how many.
-unsigned dropUnneededEntryChecks(
-    llvm::Module &M,
-    llvm::function_ref<llvm::OptimizationRemarkEmitter &(llvm::Function &)>
-        GetORE);
+/// from every `.resume` that nothing calls directly. Returns how many; the
+/// analyses of each one changed are invalidated in \p FAM, as by
+/// hookEntryChecks.
+unsigned dropUnneededEntryChecks(llvm::Module &M,
+                                 llvm::FunctionAnalysisManager &FAM);
 
 /// Under policy pending, the completed path of each remaining `.resume`
 /// entry check calls `corofo_on_completed_resume("<coroutine>")` when the
 /// program defines it. Done last, so that no inlining decision sees the call
 /// (copies of the check inlined before then return silently). Returns the
-/// number of entry checks hooked.
-unsigned hookEntryChecks(llvm::Module &M);
+/// number of entry checks hooked; the analyses of each function hooked are
+/// invalidated in \p FAM.
+unsigned hookEntryChecks(llvm::Module &M, llvm::FunctionAnalysisManager &FAM);
 
 /// `coro-completed-resume-cleanup`, at the end of the -O1+ pipelines: checks
 /// every resume site (the marked ones and the lowered ones) per the policy,
@@ -140,10 +142,7 @@ private:
 /// coro-early (O1+).
 struct CoroMarkResumeSitesPass
     : llvm::PassInfoMixin<CoroMarkResumeSitesPass> {
-  llvm::PreservedAnalyses run(llvm::Module &M, llvm::ModuleAnalysisManager &) {
-    return markResumeSites(M) ? llvm::PreservedAnalyses::none()
-                              : llvm::PreservedAnalyses::all();
-  }
+  llvm::PreservedAnalyses run(llvm::Module &M, llvm::ModuleAnalysisManager &AM);
   static bool isRequired() { return true; }
 };
 

@@ -12,6 +12,7 @@
 
 #include "CoroDeadPaths.h"
 
+#include "ChangedFunctions.h"
 #include "CoroFrameAnalysis.h"
 #include "TransformBisect.h"
 
@@ -160,7 +161,7 @@ PreservedAnalyses CoroPruneDeadPathsPass::run(Module &M,
       FAM.invalidate(*F, PreservedAnalyses::none());
     Changed = true;
   }
-  return Changed ? PreservedAnalyses::none() : PreservedAnalyses::all();
+  return Changed ? changedFunctionsInvalidated() : PreservedAnalyses::all();
 }
 
 } // namespace corofo

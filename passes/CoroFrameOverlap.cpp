@@ -23,6 +23,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "CoroFrameOverlap.h"
+#include "ChangedFunctions.h"
 #include "CoroFrameAnalysis.h"
 #include "CoroFrameSizeMarkers.h"
 #include "TransformBisect.h"
@@ -691,7 +692,7 @@ PreservedAnalyses CoroFrameOverlapPass::run(Module &M,
         FAM.invalidate(*F, PreservedAnalyses::none());
     Changed |= Did;
   }
-  return Changed ? PreservedAnalyses::none() : PreservedAnalyses::all();
+  return Changed ? changedFunctionsInvalidated() : PreservedAnalyses::all();
 }
 
 } // namespace corofo

@@ -15,6 +15,7 @@
 
 #include "CoroFrameSizeMarkers.h"
 
+#include "ChangedFunctions.h"
 #include "CoroFrameAnalysis.h"
 
 #include "llvm/ADT/SmallPtrSet.h"
@@ -183,13 +184,12 @@ PreservedAnalyses CoroFrameSizeCleanupPass::run(Module &M,
       PA.preserveSet<CFGAnalyses>();
       FAM.invalidate(*F, PA);
     }
-    if (Marker->use_empty())
+    if (Marker->use_empty()) {
+      FAM.clear(*Marker, Marker->getName());
       Marker->eraseFromParent();
+    }
   }
-  PreservedAnalyses PA;
-  PA.preserveSet<CFGAnalyses>();
-  PA.preserve<FunctionAnalysisManagerModuleProxy>();
-  return PA;
+  return changedFunctionsInvalidated();
 }
 
 } // namespace corofo

@@ -17,6 +17,7 @@
 
 #include "CoroScopeMarkers.h"
 
+#include "ChangedFunctions.h"
 #include "CoroFrameAnalysis.h"
 #include "ScopeMarkerFormat.h"
 #include "TransformBisect.h"
@@ -735,7 +736,7 @@ PreservedAnalyses CoroRecordScopesPass::run(Function &F,
   return Writer.SplitEdges ? PreservedAnalyses::none() : PA;
 }
 
-bool eraseUnusedScopeMarkerGlobals(Module &M) {
+bool eraseUnusedScopeMarkerGlobals(Module &M, FunctionAnalysisManager &FAM) {
   bool Changed = false;
   for (StringRef Text : {ScopeStartText, ScopeEndText})
     if (GlobalVariable *GV = M.getNamedGlobal(("." + Text).str());
@@ -747,6 +748,7 @@ bool eraseUnusedScopeMarkerGlobals(Module &M) {
   if (Function *Decl = Intrinsic::getDeclarationIfExists(
           &M, Intrinsic::var_annotation, {PtrTy, PtrTy});
       Decl && Decl->use_empty()) {
+    FAM.clear(*Decl, Decl->getName());
     Decl->eraseFromParent();
     Changed = true;
   }
@@ -765,8 +767,8 @@ PreservedAnalyses CoroScopeMarkersCleanupPass::run(Module &M,
       FAM.invalidate(F, PreservedAnalyses::none());
       Changed = true;
     }
-  Changed |= eraseUnusedScopeMarkerGlobals(M);
-  return Changed ? PreservedAnalyses::none() : PreservedAnalyses::all();
+  Changed |= eraseUnusedScopeMarkerGlobals(M, FAM);
+  return Changed ? changedFunctionsInvalidated() : PreservedAnalyses::all();
 }
 
 } // namespace corofo

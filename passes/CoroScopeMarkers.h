@@ -52,7 +52,8 @@ struct CoroRecordScopesPass : llvm::PassInfoMixin<CoroRecordScopesPass> {
 
 /// Erase the marker strings and the annotation intrinsic's declaration once
 /// nothing uses them. Returns whether it erased any.
-bool eraseUnusedScopeMarkerGlobals(llvm::Module &M);
+bool eraseUnusedScopeMarkerGlobals(llvm::Module &M,
+                                   llvm::FunctionAnalysisManager &FAM);
 
 /// Remove every marker left in the module (e.g. in copies of ramp code that
 /// CoroAnnotationElide inlined into callers before the plugin saw them).

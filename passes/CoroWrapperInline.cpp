@@ -12,6 +12,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "CoroWrapperInline.h"
+#include "ChangedFunctions.h"
 #include "CoroWrapperInlineImpl.h"
 #include "TransformBisect.h"
 
@@ -194,7 +195,7 @@ PreservedAnalyses CoroWrapperInlinePass::run(Module &M,
       FAM.clear(*U, U->getName());
       U->eraseFromParent();
     }
-  return Changed ? PreservedAnalyses::none() : PreservedAnalyses::all();
+  return Changed ? changedFunctionsInvalidated() : PreservedAnalyses::all();
 }
 
 } // namespace corofo

@@ -6,6 +6,7 @@
 
 #include "CoroPipeline.h"
 
+#include "ChangedFunctions.h"
 #include "CoroCompletedResume.h"
 #include "CoroDeadPaths.h"
 #include "CoroFrameAnalysis.h"
@@ -188,14 +189,14 @@ PreservedAnalyses CoroFrameOptModulePass::run(Module &M,
     }
   // After CoroCleanup, as here at -O0, nothing creates direct calls of
   // `.resume` any more: keep only the entry checks such calls need.
-  Changed |= dropUnneededEntryChecks(M, GetORE) > 0;
-  Changed |= hookEntryChecks(M) > 0;
+  Changed |= dropUnneededEntryChecks(M, FAM) > 0;
+  Changed |= hookEntryChecks(M, FAM) > 0;
   if (Opts.isEnabled(PassId::Report))
     for (Function &F : M)
       if (std::optional<CoroABI> ABI = getUnsupportedABI(F))
         reportUnsupportedABI(
             F, *ABI, FAM.getResult<OptimizationRemarkEmitterAnalysis>(F));
-  return Changed ? PreservedAnalyses::none() : PreservedAnalyses::all();
+  return Changed ? changedFunctionsInvalidated() : PreservedAnalyses::all();
 }
 
 PreservedAnalyses CoroPresplitPass::run(Function &F,
