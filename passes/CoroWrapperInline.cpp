@@ -133,6 +133,13 @@ static bool inlineWrapper(
   }
   ValueToValueMapTy VMap;
   ScratchCopy Copy(*F, VMap, Simplifier);
+  if (Copy.tooLarge()) {
+    emitKept(*F, *Written->Call->getCalledFunction(),
+             "its code with its calls inlined is over " +
+                 std::to_string(MaxWrapperInstructions) +
+                 " instructions, too much to check");
+    return false;
+  }
   std::optional<CoroShape> S = getShape(*Copy);
   std::optional<WrapperMatcher> Matcher;
   if (S)

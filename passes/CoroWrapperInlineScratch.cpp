@@ -121,10 +121,12 @@ std::vector<BasicBlock *> startBlocksOf(Function &F) {
 /// later. Read it, then erase it: the checks run before the inliner (so that
 /// the callee's ramp is still a call) but must see the promise and awaiter
 /// code as it will be once inlined. Bounded (a huge body keeps some calls,
-/// which the checks then refuse).
+/// which the checks then refuse); a wrapper's copy that grows past
+/// MaxWrapperInstructions is left as it is and \p TooLarge set.
 static Function *makeSimplifiedCopy(Function &F, ValueToValueMapTy &VMap,
                                     CopyScope Scope,
-                                    ScratchSimplifier &Simplifier) {
+                                    ScratchSimplifier &Simplifier,
+                                    bool &TooLarge) {
   Function *Copy = CloneFunction(&F, VMap);
   ++NumScratchCopies;
   Copy->setName("corofo.scratch");
@@ -159,7 +161,9 @@ static Function *makeSimplifiedCopy(Function &F, ValueToValueMapTy &VMap,
     if (isa<CallBase>(&I))
       Work.push_back(&I);
   size_t Size = Copy->getInstructionCount();
-  for (unsigned Budget = 2000; !Work.empty() && Budget && Size < 20000;) {
+  size_t MaxSize =
+      Scope == CopyScope::Everything ? MaxWrapperInstructions : 20000;
+  for (unsigned Budget = 2000; !Work.empty() && Budget && Size < MaxSize;) {
     auto *CB = dyn_cast_or_null<CallBase>(static_cast<Value *>(Work.pop_back_val()));
     Function *Callee = CB ? CB->getCalledFunction() : nullptr;
     if (!Callee || Callee->isDeclaration() || Callee == Copy || Callee == &F ||
@@ -185,7 +189,9 @@ static Function *makeSimplifiedCopy(Function &F, ValueToValueMapTy &VMap,
       floodStart(NewBlocks, Start, nullptr);
     }
   }
-  Simplifier.run(*Copy, Scope == CopyScope::Wrapper);
+  TooLarge = Scope == CopyScope::Everything && Size >= MaxSize;
+  if (!TooLarge)
+    Simplifier.run(*Copy, Scope == CopyScope::Wrapper);
   return Copy;
 }
 
@@ -194,7 +200,7 @@ ScratchCopy::ScratchCopy(Function &F, ValueToValueMapTy &VMap,
     : M(*F.getParent()),
       LastGlobal(M.global_empty() ? nullptr : &*std::prev(M.global_end())),
       LastFunction(&M.getFunctionList().back()),
-      Copy(makeSimplifiedCopy(F, VMap, Scope, Simplifier)) {}
+      Copy(makeSimplifiedCopy(F, VMap, Scope, Simplifier, TooLarge)) {}
 
 ScratchCopy::~ScratchCopy() {
   Copy->eraseFromParent();

@@ -34,6 +34,7 @@
 ; REMARK-DAG: wrapper w_global(int) kept (it awaits c(int)): argument 1 of 'c(int)' is read from memory when the wrapper starts
 ; REMARK-DAG: wrapper w_branch(bool, int) kept (it awaits c(int)): it may not call 'c(int)'
 ; REMARK-DAG: wrapper w_ext(int) kept (it awaits ext(int)): 'ext(int)' is not defined in this module
+; REMARK-DAG: wrapper w_large(int) kept (it awaits c(int)): its code with its calls inlined is over 3000 instructions, too much to check
 ; REMARK-DAG: wrapper w_print(int) kept (it awaits c(int)): it calls 'printf'
 ; REMARK-DAG: wrapper w_self(int) kept (it awaits w_self(int)): it awaits itself
 ; REMARK-DAG: wrapper w_eager(int) kept (it awaits ce(int)): starting 'ce(int)' earlier could show: it calls 'printf'
