@@ -142,10 +142,15 @@ namespace {
 
 /// The comparison of two suspend points' continuations; on success it holds
 /// everything the merge needs.
+/// Whether two await_suspend wrappers were found identical, per pair: a few
+/// pairs per coroutine, most have none (inline buckets: no allocation).
+using SameWrapperMap =
+    SmallDenseMap<std::pair<Function *, Function *>, bool, 8>;
+
 class ContinuationMatcher {
 public:
   ContinuationMatcher(const SuspendPoint &Keep, const SuspendPoint &Drop,
-                      DenseMap<std::pair<Function *, Function *>, bool> &Same,
+                      SameWrapperMap &Same,
                       std::optional<GlobalNumberState> &GN,
                       bool CarryConstants)
       : P1(Keep), P2(Drop), Head1(Keep.Save->getParent()),
@@ -225,7 +230,7 @@ private:
   bool checkAllocaPairs();
   bool neverLiveTogether(AllocaInst *A1, AllocaInst *A2);
 
-  DenseMap<std::pair<Function *, Function *>, bool> &SameWrappers;
+  SameWrapperMap &SameWrappers;
   /// Made on the first comparison of two wrappers: its table is allocated
   /// up front, and most coroutines compare none.
   std::optional<GlobalNumberState> &Numbers;
@@ -917,9 +922,9 @@ PreservedAnalyses CoroStateCollapsePass::run(Function &F,
   auto ORE = [&]() -> OptimizationRemarkEmitter & {
     return AM.getResult<OptimizationRemarkEmitterAnalysis>(F);
   };
-  DenseMap<std::pair<Function *, Function *>, bool> SameWrappers;
+  SameWrapperMap SameWrappers;
   std::optional<GlobalNumberState> Numbers;
-  DenseSet<std::pair<Instruction *, Instruction *>> Declined;
+  SmallDenseSet<std::pair<Instruction *, Instruction *>, 8> Declined;
   // Comparisons of one run, so that huge coroutines stay cheap to compile.
   unsigned Budget = 2048;
   bool Changed = false;
