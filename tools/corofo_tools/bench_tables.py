@@ -333,7 +333,8 @@ class Tables:
             h += [c.name + " s", "%s/%s" % (c.name, base)]
         plugin_cfgs = [c for c in self.configs if c.uses_plugin]
         for c in plugin_cfgs:
-            h += ["%s passes" % c.name, "%s passes/LLVM" % c.name]
+            h += ["%s passes" % c.name, "%s passes/LLVM" % c.name,
+                  "%s passes/LLVM plain" % c.name]
         t = Table("Compile time (%s), CPU seconds, medians" % levels_text,
                   h).set_left(2)
         for lvl in self.levels:
@@ -347,7 +348,10 @@ class Tables:
                 for c in plugin_cfgs:
                     cells += [fmt_percent(r["plugin_pass_share"].get(c.name)),
                               fmt_percent(r["plugin_share_of_llvm_passes"]
-                                          .get(c.name))]
+                                          .get(c.name)),
+                              fmt_percent(r.get(
+                                  "plain_plugin_share_of_llvm_passes", {})
+                                  .get(c.name))]
                 t.add(cells)
             if rows:
                 tot = res["compile_time_totals"][lvl]
@@ -360,13 +364,25 @@ class Tables:
                 for c in plugin_cfgs:
                     cells += [fmt_percent(tot["plugin_pass_share"].get(c.name)),
                               fmt_percent(tot["plugin_share_of_llvm_passes"]
-                                          .get(c.name))]
+                                          .get(c.name)),
+                              fmt_percent(tot.get(
+                                  "plain_plugin_share_of_llvm_passes", {})
+                                  .get(c.name))]
+                t.add(cells)
+                cells = [lvl, "max of one file", ""]
+                cells += [""] * (2 * len(self.others))
+                for c in plugin_cfgs:
+                    cells += ["", fmt_percent(
+                        tot["max_plugin_share_of_llvm_passes"].get(c.name)),
+                        fmt_percent(tot.get(
+                            "max_plain_plugin_share_of_llvm_passes", {})
+                            .get(c.name))]
                 t.add(cells)
                 cells = [lvl, "GEOMEAN of ratios", ""]
                 for c in self.others:
                     cells += ["", fmt_ratio(
                         tot["geomean_ratio"]["%s/%s" % (c.name, base)])]
-                cells += [""] * (2 * len(plugin_cfgs))
+                cells += [""] * (3 * len(plugin_cfgs))
                 t.add(cells)
                 t.rule()
         if t.rows and t.rows[-1] is None:
@@ -380,7 +396,10 @@ class Tables:
                 "(one sample: the metric build; analyses the passes request "
                 "are not included); passes/LLVM: the same time as a share "
                 "of all of LLVM's pass execution time (that report's total; "
-                "goal at -O2: at most %s). Per pass: the next table."
+                "goal at -O2: at most %s); passes/LLVM plain: the same share "
+                "in builds without optimization records (which cost the "
+                "remarks' text), median of one build per timed run. Per "
+                "pass: the next table."
                 % (PLUGIN_PASS_PREFIX, fmt_percent(GOAL_PLUGIN_SHARE)))
             runs = self.profile["compile_runs"]
             if runs > 0:
