@@ -675,6 +675,21 @@ overlapFrameSlots(const SplitCoroutine &C, const FrameLayout &L,
   return After;
 }
 
+void invalidateCoroutineAndCallers(const SplitCoroutine &C,
+                                   FunctionAnalysisManager &FAM) {
+  SmallPtrSet<Function *, 8> Done;
+  auto invalidate = [&](Function &F) {
+    if (Done.insert(&F).second)
+      FAM.invalidate(F, PreservedAnalyses::none());
+  };
+  for (Function *F : C.functions()) {
+    invalidate(*F);
+    for (User *U : F->users())
+      if (auto *CB = dyn_cast<CallBase>(U); CB && CB->getCalledFunction() == F)
+        invalidate(*CB->getFunction());
+  }
+}
+
 PreservedAnalyses CoroFrameOverlapPass::run(Module &M,
                                             ModuleAnalysisManager &AM) {
   auto &FAM = AM.getResult<FunctionAnalysisManagerModuleProxy>(M).getManager();
@@ -688,8 +703,7 @@ PreservedAnalyses CoroFrameOverlapPass::run(Module &M,
     Did |= resolveFrameSizeMarkers(findFrameSizeMarkers(C.functions()),
                                    std::nullopt) > 0;
     if (Did)
-      for (Function *F : C.functions())
-        FAM.invalidate(*F, PreservedAnalyses::none());
+      invalidateCoroutineAndCallers(C, FAM);
     Changed |= Did;
   }
   return Changed ? changedFunctionsInvalidated() : PreservedAnalyses::all();

@@ -64,6 +64,12 @@ overlapFrameSlots(const SplitCoroutine &C, const FrameLayout &L,
                   FrameSizeMarkerIndex *SizeMarkers = nullptr,
                   const KnownFlows *Flows = nullptr);
 
+/// Drop the cached analyses of every function a change to \p C may have
+/// touched: C's own, and those that call its clones directly (a re-layout
+/// rewrites the frame-size attributes of those calls).
+void invalidateCoroutineAndCallers(const SplitCoroutine &C,
+                                   llvm::FunctionAnalysisManager &FAM);
+
 /// Module form, for `opt -passes=coro-frame-overlap`.
 struct CoroFrameOverlapPass : llvm::PassInfoMixin<CoroFrameOverlapPass> {
   llvm::PreservedAnalyses run(llvm::Module &M, llvm::ModuleAnalysisManager &AM);

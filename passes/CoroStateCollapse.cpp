@@ -140,13 +140,13 @@ static std::string describeValue(const Value *V) {
 
 namespace {
 
-/// The comparison of two suspend points' continuations; on success it holds
-/// everything the merge needs.
 /// Whether two await_suspend wrappers were found identical, per pair: a few
 /// pairs per coroutine, most have none (inline buckets: no allocation).
 using SameWrapperMap =
     SmallDenseMap<std::pair<Function *, Function *>, bool, 8>;
 
+/// The comparison of two suspend points' continuations; on success it holds
+/// everything the merge needs.
 class ContinuationMatcher {
 public:
   ContinuationMatcher(const SuspendPoint &Keep, const SuspendPoint &Drop,

@@ -105,13 +105,6 @@ static bool handleCoroutine(const SplitCoroutine &C, const PluginOptions &Opts,
   return Changed;
 }
 
-/// After \p C changed, drop cached analyses of its functions.
-static void invalidateCoroutine(const SplitCoroutine &C,
-                                FunctionAnalysisManager &FAM) {
-  for (Function *F : C.functions())
-    FAM.invalidate(*F, PreservedAnalyses::none());
-}
-
 PreservedAnalyses CoroFrameOptCGSCCPass::run(LazyCallGraph::SCC &SCC,
                                              CGSCCAnalysisManager &AM,
                                              LazyCallGraph &CG,
@@ -156,7 +149,7 @@ PreservedAnalyses CoroFrameOptCGSCCPass::run(LazyCallGraph::SCC &SCC,
                         /*FoldBranches=*/Opts.isEnabled(PassId::DeadPaths),
                         FAM, /*Annotations=*/nullptr,
                         /*SizeMarkers=*/nullptr)) {
-      invalidateCoroutine(*C, FAM);
+      invalidateCoroutineAndCallers(*C, FAM);
       Changed = true;
     }
   }
@@ -184,7 +177,7 @@ PreservedAnalyses CoroFrameOptModulePass::run(Module &M,
     if (handleCoroutine(C, Opts, Policy, /*MarkResumeSites=*/false,
                         /*FoldBranches=*/false, FAM,
                         &Annotations, &SizeMarkers)) {
-      invalidateCoroutine(C, FAM);
+      invalidateCoroutineAndCallers(C, FAM);
       Changed = true;
     }
   // After CoroCleanup, as here at -O0, nothing creates direct calls of
