@@ -134,6 +134,21 @@ void EventsByBlock::merge(const EventsByBlock *Base, unsigned NumBlocks,
   }
 }
 
+void BlockEdges::assign(unsigned NumBlocks,
+                        ArrayRef<std::pair<unsigned, unsigned>> Edges,
+                        bool ByTarget) {
+  // A counting sort by block, stable: each block keeps its edges in order.
+  Start.assign(NumBlocks + 1, 0);
+  for (auto [From, To] : Edges)
+    ++Start[(ByTarget ? To : From) + 1];
+  for (unsigned B = 0; B < NumBlocks; ++B)
+    Start[B + 1] += Start[B];
+  Ends.resize(Edges.size());
+  std::vector<unsigned> Next(Start.begin(), Start.end() - 1);
+  for (auto [From, To] : Edges)
+    Ends[Next[ByTarget ? To : From]++] = ByTarget ? From : To;
+}
+
 void FrameAnalyzer::run() {
   L.Analyzable = true;
   for (Function *F : C.functions())

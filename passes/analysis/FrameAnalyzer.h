@@ -122,6 +122,24 @@ private:
              ArrayRef<std::pair<unsigned, Instruction *>> Keyed);
 };
 
+/// Edges between numbered blocks, per block in the order they were added:
+/// one array of ends and an offset per block (a vector per block cost a
+/// heap block for each join of more than two edges).
+class BlockEdges {
+public:
+  /// \p Edges as (from, to); \p ByTarget: per `to`, the `from`s (the
+  /// predecessors), else per `from` the `to`s.
+  void assign(unsigned NumBlocks,
+              ArrayRef<std::pair<unsigned, unsigned>> Edges, bool ByTarget);
+  ArrayRef<unsigned> operator[](unsigned Block) const {
+    return ArrayRef(Ends).slice(Start[Block], Start[Block + 1] - Start[Block]);
+  }
+
+private:
+  std::vector<unsigned> Ends;
+  std::vector<unsigned> Start;
+};
+
 /// A frame-derived pointer: constant offset from the frame start, or unknown
 /// within the slot that contains Offset.
 struct FramePtr {
@@ -209,7 +227,7 @@ private:
   /// them by that numbering, in successor order (an edge per successor
   /// entry): found once, read by the scope flow and the liveness.
   std::vector<BasicBlock *> RunningBlocks;
-  std::vector<SmallVector<unsigned, 2>> RunningSuccs, RunningPreds;
+  BlockEdges RunningSuccs, RunningPreds;
   /// Blocks that run (findKnownControlFlow). CoroSplit leaves the other
   /// functions' code in each one until it is simplified (in .destroy and
   /// .cleanup most of their blocks); what never runs holds no value and

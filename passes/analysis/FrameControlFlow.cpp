@@ -291,15 +291,14 @@ void FrameAnalyzer::numberRunningBlocks() {
         BlockOrder[&BB] = RunningBlocks.size();
         RunningBlocks.push_back(&BB);
       }
-  RunningSuccs.resize(RunningBlocks.size());
-  RunningPreds.resize(RunningBlocks.size());
+  SmallVector<std::pair<unsigned, unsigned>, 128> Edges;
   for (unsigned B = 0; B < RunningBlocks.size(); ++B)
     for (BasicBlock *Succ : successors(RunningBlocks[B]))
       if (auto It = BlockOrder.find(Succ);
-          It != BlockOrder.end() && isFeasibleEdge(RunningBlocks[B], Succ)) {
-        RunningSuccs[B].push_back(It->second);
-        RunningPreds[It->second].push_back(B);
-      }
+          It != BlockOrder.end() && isFeasibleEdge(RunningBlocks[B], Succ))
+        Edges.push_back({B, It->second});
+  RunningSuccs.assign(RunningBlocks.size(), Edges, /*ByTarget=*/false);
+  RunningPreds.assign(RunningBlocks.size(), Edges, /*ByTarget=*/true);
 }
 
 } // namespace corofo

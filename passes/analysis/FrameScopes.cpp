@@ -175,7 +175,7 @@ private:
   DenseMap<BasicBlock *, SmallVector<unsigned, 2>> ResumeStatesOf;
   /// The flow's blocks: those that run, numbered as the analysis does.
   ArrayRef<BasicBlock *> FlowBlocks;
-  std::vector<SmallVector<unsigned, 2>> FlowPreds, FlowSuccs;
+  BlockEdges FlowPreds, FlowSuccs;
   std::vector<SmallVector<unsigned, 2>> ResumeNodesOf;
   std::optional<EventsByBlock> FlowEvents;
   std::vector<ArrayRef<Instruction *>> FlowEventsAt;
@@ -331,11 +331,9 @@ void ScopeFlow::collectStateEntries() {
 /// a merge whose phi picks the way on (threadedEdges), the edges it picks.
 void ScopeFlow::buildFlowGraph() {
   const DenseMap<const BasicBlock *, unsigned> &FlowNumber = A.BlockOrder;
-  FlowPreds.resize(FlowBlocks.size());
-  FlowSuccs.resize(FlowBlocks.size());
+  SmallVector<std::pair<unsigned, unsigned>, 128> Edges;
   auto addFlowEdge = [&](unsigned From, unsigned To) {
-    FlowPreds[To].push_back(From);
-    FlowSuccs[From].push_back(To);
+    Edges.push_back({From, To});
   };
   auto Threaded = threadedEdges(FlowBlocks, FlowNumber, ResumeStatesOf,
                                 [&](const Instruction *I) {
@@ -355,6 +353,8 @@ void ScopeFlow::buildFlowGraph() {
     for (unsigned Pred : A.RunningPreds[B])
       if (!Threaded.count(FlowBlocks[Pred]))
         addFlowEdge(Pred, B);
+  FlowPreds.assign(FlowBlocks.size(), Edges, /*ByTarget=*/true);
+  FlowSuccs.assign(FlowBlocks.size(), Edges, /*ByTarget=*/false);
   ResumeNodesOf.resize(NumStates);
   for (unsigned B = 0; B < FlowBlocks.size(); ++B)
     for (unsigned St : ResumeStatesOf.lookup(FlowBlocks[B]))
@@ -461,9 +461,9 @@ void ScopeFlow::skipQuietBlocks() {
   if (Quiet.none())
     return;
   size_t Budget = 256;
-  for (const auto &Preds : FlowPreds)
-    Budget += 4 * Preds.size();
-  std::vector<SmallVector<unsigned, 2>> Preds(NumBlocks), Succs(NumBlocks);
+  for (unsigned B = 0; B < NumBlocks; ++B)
+    Budget += 4 * FlowPreds[B].size();
+  SmallVector<std::pair<unsigned, unsigned>, 128> Edges;
   std::vector<unsigned> SeenFor(NumBlocks, ~0u);
   SmallVector<unsigned, 16> Stack;
   for (unsigned B = 0; B < NumBlocks; ++B) {
@@ -479,16 +479,14 @@ void ScopeFlow::skipQuietBlocks() {
         Quiet.reset();
         return;
       }
-      if (Quiet.test(P)) {
+      if (Quiet.test(P))
         append_range(Stack, FlowPreds[P]);
-      } else {
-        Preds[B].push_back(P);
-        Succs[P].push_back(B);
-      }
+      else
+        Edges.push_back({P, B});
     }
   }
-  FlowPreds = std::move(Preds);
-  FlowSuccs = std::move(Succs);
+  FlowPreds.assign(NumBlocks, Edges, /*ByTarget=*/true);
+  FlowSuccs.assign(NumBlocks, Edges, /*ByTarget=*/false);
 }
 
 /// Into \p Dst (sorted) the union of \p Src (sorted), state by state.
