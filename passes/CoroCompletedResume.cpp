@@ -11,6 +11,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "CoroCompletedResume.h"
+#include "InterleavedWalk.h"
 
 #include "ChangedFunctions.h"
 #include "CoroFrameAnalysis.h"
@@ -419,23 +420,35 @@ unsigned guardResumeSites(
     return 0;
   if (P == CompletedResumePolicy::UB) {
     if (AlsoVisit)
-      for (Instruction &I : instructions(F))
-        AlsoVisit(I);
+      forEachInstructionInterleaved(
+          F, [&](Instruction &I, unsigned) { AlsoVisit(I); });
     return 0;
   }
-  SmallVector<std::pair<CallBase *, Value *>, 4> Sites;
-  for (BasicBlock &BB : F)
-    for (Instruction &I : BB) {
-      if (AlsoVisit)
-        AlsoVisit(I);
-      if (auto *CB = dyn_cast<CallBase>(&I))
-        if (Value *Fn = resumedPointer(*CB);
-            Fn && !isa<Function>(Fn->stripPointerCasts()))
-          Sites.push_back({CB, Fn});
-    }
-
-  if (Sites.empty())
+  // Found block by block in an interleaved order (the walk covers every
+  // function of the module), then put in program order: the checks and
+  // their remarks come in that order.
+  struct Site {
+    unsigned Block;
+    CallBase *CB;
+    Value *Fn;
+  };
+  SmallVector<Site, 4> Found;
+  forEachInstructionInterleaved(F, [&](Instruction &I, unsigned Block) {
+    if (AlsoVisit)
+      AlsoVisit(I);
+    if (auto *CB = dyn_cast<CallBase>(&I))
+      if (Value *Fn = resumedPointer(*CB);
+          Fn && !isa<Function>(Fn->stripPointerCasts()))
+        Found.push_back({Block, CB, Fn});
+  });
+  if (Found.empty())
     return 0;
+  llvm::stable_sort(Found, [](const Site &A, const Site &B) {
+    return A.Block < B.Block;
+  });
+  SmallVector<std::pair<CallBase *, Value *>, 4> Sites;
+  for (const Site &S : Found)
+    Sites.push_back({S.CB, S.Fn});
   OptimizationRemarkEmitter &ORE = GetORE(F);
   unsigned Guarded = 0;
   for (auto [CB, Fn] : Sites) {
