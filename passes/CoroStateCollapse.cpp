@@ -151,7 +151,7 @@ class ContinuationMatcher {
 public:
   ContinuationMatcher(const SuspendPoint &Keep, const SuspendPoint &Drop,
                       SameWrapperMap &Same,
-                      std::optional<GlobalNumberState> &GN,
+                      GlobalNumberState &GN,
                       bool CarryConstants)
       : P1(Keep), P2(Drop), Head1(Keep.Save->getParent()),
         Head2(Drop.Save->getParent()), CarryConstants(CarryConstants),
@@ -231,9 +231,7 @@ private:
   bool neverLiveTogether(AllocaInst *A1, AllocaInst *A2);
 
   SameWrapperMap &SameWrappers;
-  /// Made on the first comparison of two wrappers: its table is allocated
-  /// up front, and most coroutines compare none.
-  std::optional<GlobalNumberState> &Numbers;
+  GlobalNumberState &Numbers;
   DenseMap<AllocaInst *, AllocaInst *> Allocas1; // region 1 -> region 2
   SmallVector<std::pair<BasicBlock *, BasicBlock *>, 16> Worklist;
   struct OperandPair {
@@ -266,11 +264,8 @@ bool ContinuationMatcher::sameAwaitWrapper(Value *V1, Value *V2) {
   if (!F1 || !F2 || F1->isDeclaration() || F2->isDeclaration())
     return false;
   auto [It, New] = SameWrappers.try_emplace({F1, F2}, false);
-  if (New) {
-    if (!Numbers)
-      Numbers.emplace();
-    It->second = FunctionComparator(F1, F2, &*Numbers).compare() == 0;
-  }
+  if (New)
+    It->second = FunctionComparator(F1, F2, &Numbers).compare() == 0;
   return It->second;
 }
 
@@ -923,7 +918,8 @@ PreservedAnalyses CoroStateCollapsePass::run(Function &F,
     return AM.getResult<OptimizationRemarkEmitterAnalysis>(F);
   };
   SameWrapperMap SameWrappers;
-  std::optional<GlobalNumberState> Numbers;
+  if (!Numbers)
+    Numbers = std::make_shared<GlobalNumberState>();
   SmallDenseSet<std::pair<Instruction *, Instruction *>, 8> Declined;
   // Comparisons of one run, so that huge coroutines stay cheap to compile.
   unsigned Budget = 2048;
@@ -957,7 +953,7 @@ PreservedAnalyses CoroStateCollapsePass::run(Function &F,
       for (unsigned I = 0; I < J && !Merged && Budget; ++I, --Budget) {
         if (Declined.count({Points[I].Save, Points[J].Save}))
           continue;
-        ContinuationMatcher M(Points[I], Points[J], SameWrappers, Numbers,
+        ContinuationMatcher M(Points[I], Points[J], SameWrappers, *Numbers,
                               CarryConstants);
         ++NumPairsCompared;
         if (!M.match()) {

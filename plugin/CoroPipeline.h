@@ -9,7 +9,8 @@
 ///  - CoroFrameOptCGSCCPass, at the CGSCCOptimizerLate extension point (O1+).
 ///    CoroSplit has just run; the walk revisits the clones and then the ramp,
 ///    before their simplification and before any caller inlines the ramp or
-///    elides the frame. The driver acts when it reaches a ramp.
+///    elides the frame. The driver acts on the first function of a
+///    coroutine it reaches.
 ///  - CoroFrameOptModulePass, at OptimizerLast (O0), the only extension point
 ///    after CoroSplit in clang's O0 pipeline.
 /// and the one that prepares each coroutine before CoroSplit:
@@ -20,8 +21,10 @@
 #ifndef COROFRAMEOPT_PLUGIN_COROPIPELINE_H
 #define COROFRAMEOPT_PLUGIN_COROPIPELINE_H
 
+#include "CoroStateCollapse.h"
 #include "Options.h"
 
+#include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Analysis/CGSCCPassManager.h"
 #include "llvm/Analysis/LazyCallGraph.h"
@@ -51,6 +54,10 @@ private:
   /// only the frontends of those ABIs declare them, no pass does.
   const llvm::Module *CheckedModule = nullptr;
   bool MayHoldContinuations = false;
+  /// Presplit coroutines this pass saw: the only functions it looks up as
+  /// possible ramps once split. (A pointer a deleted function leaves for a
+  /// new one only costs that one a look-up.)
+  llvm::SmallPtrSet<const llvm::Function *, 16> SeenPresplit;
 };
 
 struct CoroFrameOptModulePass : llvm::PassInfoMixin<CoroFrameOptModulePass> {
@@ -75,7 +82,8 @@ private:
 /// returns at once for those instead of three. The passes stay parseable one
 /// by one for tests and bisection.
 struct CoroPresplitPass : llvm::PassInfoMixin<CoroPresplitPass> {
-  explicit CoroPresplitPass(PluginOptions Opts) : Opts(Opts) {}
+  explicit CoroPresplitPass(PluginOptions Opts)
+      : Opts(Opts), Collapse(Opts.CollapseCarryConstants) {}
   llvm::PreservedAnalyses run(llvm::Function &F,
                               llvm::FunctionAnalysisManager &AM);
   // As the passes it runs: also at -O0, where every function is optnone.
@@ -83,6 +91,8 @@ struct CoroPresplitPass : llvm::PassInfoMixin<CoroPresplitPass> {
 
 private:
   PluginOptions Opts; ///< Which passes run.
+  /// Kept from one coroutine to the next: what it caches serves them all.
+  CoroStateCollapsePass Collapse;
 };
 
 } // namespace corofo

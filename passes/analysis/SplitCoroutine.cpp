@@ -120,18 +120,24 @@ std::optional<SplitCoroutine> getSplitCoroutine(Function &Ramp) {
   return buildFromStem(*Ramp.getParent(), Ramp.getName(), &Ramp);
 }
 
-StringRef splitCoroutineStem(const Function &F) {
+StringRef cloneStem(const Function &F) {
   if (F.isDeclaration() || !F.hasName())
     return "";
   StringRef Stem = F.getName();
   for (StringRef Suffix : {".resume", ".destroy", ".cleanup", ".noalloc"})
     if (Stem.consume_back(Suffix))
       return Stem;
-  // A ramp: one look-up of its resume clone (asked for every function the
-  // CGSCC walk visits, so a name built on the stack).
-  SmallString<128> Name(Stem);
+  return "";
+}
+
+StringRef splitCoroutineStem(const Function &F) {
+  if (StringRef Stem = cloneStem(F); !Stem.empty() || F.isDeclaration() ||
+                                     !F.hasName())
+    return Stem;
+  // A ramp: one look-up of its resume clone (a name built on the stack).
+  SmallString<128> Name(F.getName());
   Name += ".resume";
-  return F.getParent()->getFunction(Name) ? Stem : "";
+  return F.getParent()->getFunction(Name) ? F.getName() : "";
 }
 
 std::optional<SplitCoroutine> getSplitCoroutineOf(Function &F) {

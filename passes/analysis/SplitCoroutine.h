@@ -86,6 +86,11 @@ std::optional<SplitCoroutine> getSplitCoroutineOf(llvm::Function &F);
 /// a split coroutine. Cheap: no more than one look-up by name.
 llvm::StringRef splitCoroutineStem(const llvm::Function &F);
 
+/// F's name without a clone's suffix (.resume, .destroy, .cleanup,
+/// .noalloc), or "" if F has none: splitCoroutineStem without the look-up
+/// that recognises a ramp.
+llvm::StringRef cloneStem(const llvm::Function &F);
+
 /// Every split switch-ABI coroutine of \p M, in module order of their resume
 /// clones (deterministic). Coroutines whose ramp is gone are included.
 llvm::SmallVector<SplitCoroutine, 8> findSplitCoroutines(llvm::Module &M);
