@@ -554,11 +554,17 @@ static uint64_t dropOldTags(Function &F, SmallVectorImpl<AllocaInst *> &Allocas,
       I.setMetadata(TagKindID, nullptr);
       Stripped = true;
     }
-    if (auto *CB = dyn_cast<CallBase>(&I))
-      for (unsigned Arg = 0, E = argsWithAttributes(*CB); Arg < E; ++Arg)
+    // One look-up per argument: most calls carry no tag.
+    auto *CB = dyn_cast<CallBase>(&I);
+    bool Tagged = false;
+    for (unsigned Arg = 0, E = CB ? argsWithAttributes(*CB) : 0; Arg < E; ++Arg)
+      if (CB->getParamAttr(Arg, ScopeTagKind).isValid()) {
+        Tagged = true;
         if (std::optional<ScopeTag> T = argumentScopeTag(I, Arg))
           NextId = std::max(NextId, T->Id + 1);
-    Stripped |= removeArgumentScopeTags(I);
+      }
+    if (Tagged)
+      Stripped |= removeArgumentScopeTags(I);
   }
   return NextId;
 }
