@@ -20,7 +20,10 @@
 #include "llvm/Analysis/OptimizationRemarkEmitter.h"
 #include "llvm/IR/DiagnosticInfo.h"
 #include "llvm/IR/Instructions.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/LLVMRemarkStreamer.h"
 #include "llvm/IR/Module.h"
+#include "llvm/Remarks/RemarkStreamer.h"
 #include "llvm/Support/raw_ostream.h"
 
 using namespace llvm;
@@ -34,20 +37,28 @@ STATISTIC(NumWarned, "Number of frames above the size warning threshold");
 
 namespace corofo {
 
+bool remarksWanted(LLVMContext &Ctx, StringRef PassName) {
+  if (Ctx.getDiagHandlerPtr()->isAnyRemarkEnabled(PassName))
+    return true;
+  remarks::RemarkStreamer *Record = Ctx.getMainRemarkStreamer();
+  return Ctx.getLLVMRemarkStreamer() &&
+         (!Record || Record->matchesFilter(PassName));
+}
+
 /// Where remarks about \p C point: the ramp's (or resume clone's) definition.
 static DiagnosticLocation coroutineLocation(const SplitCoroutine &C) {
   return DiagnosticLocation(C.anchor()->getSubprogram());
 }
 
-static void emitSummary(const SplitCoroutine &C, const FrameLayout &L,
-                        OptimizationRemarkEmitter &ORE) {
+static void emitSummary(const SplitCoroutine &C, StringRef Name,
+                        const FrameLayout &L, OptimizationRemarkEmitter &ORE) {
   Function *Anchor = C.anchor();
   ORE.emit([&] {
     OptimizationRemarkAnalysis R(ReportRemarkPass, "CoroFrame",
                                  coroutineLocation(C), &Anchor->getEntryBlock());
     // The bytes allocated are what the program pays; a layout that needs
     // fewer (a re-layout the allocation could not follow) is shown beside.
-    R << "coroutine '" << ore::NV("coroutine", displayName(C.Name))
+    R << "coroutine '" << ore::NV("coroutine", Name)
       << "': frame " << ore::NV("frame_size", L.AllocSize) << " bytes";
     if (L.Size < L.AllocSize)
       R << " allocated (layout " << ore::NV("layout_size", L.Size)
@@ -81,8 +92,8 @@ static void emitSummary(const SplitCoroutine &C, const FrameLayout &L,
   });
 }
 
-static void emitSlots(const SplitCoroutine &C, const FrameLayout &L,
-                      OptimizationRemarkEmitter &ORE) {
+static void emitSlots(const SplitCoroutine &C, StringRef Name,
+                      const FrameLayout &L, OptimizationRemarkEmitter &ORE) {
   Function *Anchor = C.anchor();
   for (const FrameSlot &S : L.Slots) {
     if (L.Relaid && S.Kind == SlotKind::Unused)
@@ -91,7 +102,7 @@ static void emitSlots(const SplitCoroutine &C, const FrameLayout &L,
       OptimizationRemarkAnalysis R(SlotRemarkPass, "CoroFrameSlot",
                                    coroutineLocation(C),
                                    &Anchor->getEntryBlock());
-      R << "coroutine '" << ore::NV("coroutine", displayName(C.Name))
+      R << "coroutine '" << ore::NV("coroutine", Name)
         << "' slot '" << ore::NV("slot", S.Name) << "' "
         << ore::NV("kind", slotKindName(S.Kind)) << " at offset "
         << ore::NV("offset", S.Offset) << " size " << ore::NV("size", S.Size)
@@ -159,8 +170,14 @@ void reportCoroutineFrame(const SplitCoroutine &C, const FrameLayout &L,
     return;
   }
   assert(L.Detail == FrameDetail::Full && "a report needs slot names");
-  emitSummary(C, L, ORE);
-  emitSlots(C, L, ORE);
+  LLVMContext &Ctx = C.anchor()->getContext();
+  bool Summary = remarksWanted(Ctx, ReportRemarkPass);
+  bool Slots = remarksWanted(Ctx, SlotRemarkPass);
+  std::string Name = Summary || Slots ? displayName(C.Name) : "";
+  if (Summary)
+    emitSummary(C, Name, L, ORE);
+  if (Slots)
+    emitSlots(C, Name, L, ORE);
   warnIfTooLarge(C, L, Opts.WarnAbove);
   LLVM_DEBUG(dbgs() << "coro-frame-report: " << C.Name << ": "
                     << L.AllocSize << " bytes, " << L.Slots.size()

@@ -32,6 +32,7 @@
 #include <cstdint>
 
 namespace llvm {
+class LLVMContext;
 class OptimizationRemarkEmitter;
 class raw_ostream;
 } // namespace llvm
@@ -46,6 +47,13 @@ enum class CoroABI;
 /// per-coroutine summary, `coro-slots` the per-slot detail.
 inline constexpr const char *ReportRemarkPass = "coro-frame";
 inline constexpr const char *SlotRemarkPass = "coro-slots";
+
+/// Whether a remark of \p PassName goes anywhere: to a diagnostic
+/// (-Rpass and kin) or into the optimization record, whose pass filter
+/// (-foptimization-record-passes) OptimizationRemarkEmitter does not ask
+/// before a remark is built. A report builds one remark per slot, each with
+/// names and state lists: not for a record that drops them.
+bool remarksWanted(llvm::LLVMContext &Ctx, llvm::StringRef PassName);
 
 struct ReportOptions {
   /// Warn when a frame is larger than this many bytes (0: never).

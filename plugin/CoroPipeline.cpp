@@ -41,10 +41,11 @@ static bool handleCoroutine(const SplitCoroutine &C, const PluginOptions &Opts,
   auto &ORE = FAM.getResult<OptimizationRemarkEmitterAnalysis>(*C.anchor());
   // Slot names and the lower bound serve only readers of the report: with
   // no remark asked for, no size warning and no printout, they are left out.
+  LLVMContext &Ctx = C.anchor()->getContext();
   bool Readers = Opts.PrintAnalysis || Opts.Report.WarnAbove ||
-                 ORE.allowExtraAnalysis(ReportRemarkPass) ||
-                 ORE.allowExtraAnalysis(SlotRemarkPass) ||
-                 ORE.allowExtraAnalysis(OverlapRemarkPass);
+                 remarksWanted(Ctx, ReportRemarkPass) ||
+                 remarksWanted(Ctx, SlotRemarkPass) ||
+                 remarksWanted(Ctx, OverlapRemarkPass);
   KnownFlows Flows;
   FrameLayout Layout =
       analyzeFrame(C, Readers ? FrameDetail::Full : FrameDetail::Layout,
