@@ -677,17 +677,21 @@ overlapFrameSlots(const SplitCoroutine &C, const FrameLayout &L,
 
 void invalidateCoroutineAndCallers(const SplitCoroutine &C,
                                    FunctionAnalysisManager &FAM) {
-  SmallPtrSet<Function *, 8> Done;
-  auto invalidate = [&](Function &F) {
-    if (Done.insert(&F).second)
-      FAM.invalidate(F, PreservedAnalyses::none());
-  };
-  for (Function *F : C.functions()) {
-    invalidate(*F);
+  SmallVector<Function *, 5> Members = C.functions();
+  SmallPtrSet<Function *, 8> Done(Members.begin(), Members.end());
+  for (Function *F : Members)
+    FAM.invalidate(*F, PreservedAnalyses::none());
+  // A caller changed in call-site attributes only: its dominator tree,
+  // loops and block frequencies stand (destroyed and rebuilt for nothing,
+  // they were most of this function's time on a file of coroutine lambdas).
+  PreservedAnalyses CallerPA;
+  CallerPA.preserveSet<CFGAnalyses>();
+  for (Function *F : Members)
     for (User *U : F->users())
-      if (auto *CB = dyn_cast<CallBase>(U); CB && CB->getCalledFunction() == F)
-        invalidate(*CB->getFunction());
-  }
+      if (auto *CB = dyn_cast<CallBase>(U);
+          CB && CB->getCalledFunction() == F &&
+          Done.insert(CB->getFunction()).second)
+        FAM.invalidate(*CB->getFunction(), CallerPA);
 }
 
 PreservedAnalyses CoroFrameOverlapPass::run(Module &M,

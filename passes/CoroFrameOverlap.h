@@ -66,7 +66,8 @@ overlapFrameSlots(const SplitCoroutine &C, const FrameLayout &L,
 
 /// Drop the cached analyses of every function a change to \p C may have
 /// touched: C's own, and those that call its clones directly (a re-layout
-/// rewrites the frame-size attributes of those calls).
+/// rewrites the frame-size attributes of those calls: their CFG analyses
+/// stay).
 void invalidateCoroutineAndCallers(const SplitCoroutine &C,
                                    llvm::FunctionAnalysisManager &FAM);
 
