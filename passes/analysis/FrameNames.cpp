@@ -187,6 +187,9 @@ private:
   FrameLayout &L;
   const DataLayout &DL;
   std::vector<Entity> Entities;
+  /// Calls of the coroutine's await_suspend wrappers, with their function,
+  /// in program order: found by the walk for debug records.
+  SmallVector<std::pair<CallBase *, Function *>, 8> WrapperCalls;
 
   int slotAt(uint64_t Offset) const { return L.slotAt(Offset); }
   uint64_t groupBegin(const FrameSlot &S) const {
@@ -300,13 +303,26 @@ framePlace(const DbgVariableRecord &DVR, Value *Base,
   return FramePlace{Offset, More};
 }
 
+/// What clang puts between a coroutine's name and the kind of suspend in the
+/// names of its await_suspend wrappers.
+static constexpr StringLiteral WrapperInfix = ".__await_suspend_wrapper_";
+
+/// Also notes the await_suspend wrapper calls for collectAwaiters: one walk
+/// over the functions' instructions serves both.
 void SlotNamer::collectFrameRecords() {
+  std::string Prefix = (C.Name + WrapperInfix).str();
   for (auto &[F, Base] : L.FrameBases) {
     SmallPtrSet<Value *, 4> PtrSlots = framePointerSlots(Base);
-    for (Instruction &I : instructions(*F))
+    for (Instruction &I : instructions(*F)) {
       for (DbgVariableRecord &DVR : filterDbgVars(I.getDbgRecordRange()))
         if (std::optional<FramePlace> P = framePlace(DVR, Base, PtrSlots, DL))
           addVariable(DVR, P->Offset, P->Derived);
+      auto *CB = dyn_cast<CallBase>(&I);
+      Function *Callee = CB ? CB->getCalledFunction() : nullptr;
+      if (Callee && CB->arg_size() >= 1 &&
+          Callee->getName().starts_with(Prefix))
+        WrapperCalls.push_back({CB, F});
+    }
   }
 }
 
@@ -475,40 +491,36 @@ void SlotNamer::nameValue(const FrameSlot &S, Value *V) {
 /// the awaiter is.
 void SlotNamer::collectAwaiters() {
   bool OwnFields = C.Resume->hasOptNone();
-  std::string Prefix = C.Name + ".__await_suspend_wrapper_";
-  for (auto &[F, Base] : L.FrameBases)
-    for (Instruction &I : instructions(*F)) {
-      auto *CB = dyn_cast<CallBase>(&I);
-      Function *Callee = CB ? CB->getCalledFunction() : nullptr;
-      if (!Callee || CB->arg_size() < 1 ||
-          !Callee->getName().starts_with(Prefix))
-        continue;
-      std::optional<uint64_t> Off = frameOffset(CB->getArgOperand(0), F);
-      int Id = Off ? slotAt(*Off) : -1;
-      if (Id < 0 || L.Slots[Id].isFixed())
-        continue;
-      const FrameSlot &S = L.Slots[Id];
-      std::optional<ScopeTag> Tag = scopeTagFor(*CB, 0);
-      if (!Tag && !OwnFields)
-        continue;
-      Entity E;
-      E.Origin = SlotOrigin::Awaiter;
-      E.Begin = *Off;
-      E.End = Tag ? *Off + Tag->Size : groupEnd(S);
-      StringRef Kind = Callee->getName().drop_front(Prefix.size()).ltrim('_');
-      E.Suspend = Kind.starts_with("init")    ? "initial_suspend"
-                  : Kind.starts_with("final") ? "final_suspend"
-                  : Kind.starts_with("yield") ? "co_yield"
-                                              : "co_await";
-      if (const DILocation *Loc = ownLine(*CB)) {
-        E.Line = Loc->getLine();
-        E.Source = fileLine(Loc);
-      }
-      E.AwaiterType = awaiterType(*CB, S, E.End - E.Begin);
-      E.Wrapper = Callee->getName().str();
-      E.Object = Tag ? int64_t(Tag->Id) : -1;
-      Entities.push_back(std::move(E));
+  for (auto [CB, F] : WrapperCalls) {
+    Function *Callee = CB->getCalledFunction();
+    std::optional<uint64_t> Off = frameOffset(CB->getArgOperand(0), F);
+    int Id = Off ? slotAt(*Off) : -1;
+    if (Id < 0 || L.Slots[Id].isFixed())
+      continue;
+    const FrameSlot &S = L.Slots[Id];
+    std::optional<ScopeTag> Tag = scopeTagFor(*CB, 0);
+    if (!Tag && !OwnFields)
+      continue;
+    Entity E;
+    E.Origin = SlotOrigin::Awaiter;
+    E.Begin = *Off;
+    E.End = Tag ? *Off + Tag->Size : groupEnd(S);
+    StringRef Kind = Callee->getName()
+                         .drop_front(C.Name.size() + WrapperInfix.size())
+                         .ltrim('_');
+    E.Suspend = Kind.starts_with("init")    ? "initial_suspend"
+                : Kind.starts_with("final") ? "final_suspend"
+                : Kind.starts_with("yield") ? "co_yield"
+                                            : "co_await";
+    if (const DILocation *Loc = ownLine(*CB)) {
+      E.Line = Loc->getLine();
+      E.Source = fileLine(Loc);
     }
+    E.AwaiterType = awaiterType(*CB, S, E.End - E.Begin);
+    E.Wrapper = Callee->getName().str();
+    E.Object = Tag ? int64_t(Tag->Id) : -1;
+    Entities.push_back(std::move(E));
+  }
 }
 
 /// The type of the awaiter \p CB is given (\p Size bytes at the start of
