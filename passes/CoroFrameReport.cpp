@@ -14,6 +14,7 @@
 
 #include "CoroFrameReport.h"
 #include "CoroFrameAnalysis.h"
+#include "CoroFrameOverlap.h"
 
 #include "llvm/ADT/Statistic.h"
 #include "llvm/Support/Debug.h"
@@ -43,6 +44,14 @@ bool remarksWanted(LLVMContext &Ctx, StringRef PassName) {
   remarks::RemarkStreamer *Record = Ctx.getMainRemarkStreamer();
   return Ctx.getLLVMRemarkStreamer() &&
          (!Record || Record->matchesFilter(PassName));
+}
+
+WantedRemarks WantedRemarks::in(LLVMContext &Ctx) {
+  WantedRemarks W;
+  W.Summary = remarksWanted(Ctx, ReportRemarkPass);
+  W.Slots = remarksWanted(Ctx, SlotRemarkPass);
+  W.Overlap = remarksWanted(Ctx, OverlapRemarkPass);
+  return W;
 }
 
 /// Where remarks about \p C point: the ramp's (or resume clone's) definition.
@@ -152,6 +161,7 @@ static void warnIfTooLarge(const SplitCoroutine &C, const FrameLayout &L,
 
 void reportCoroutineFrame(const SplitCoroutine &C, const FrameLayout &L,
                           const ReportOptions &Opts,
+                          const WantedRemarks &Wanted,
                           OptimizationRemarkEmitter &ORE) {
   if (!L.Analyzable) {
     Function *Anchor = C.anchor();
@@ -170,13 +180,11 @@ void reportCoroutineFrame(const SplitCoroutine &C, const FrameLayout &L,
     return;
   }
   assert(L.Detail == FrameDetail::Full && "a report needs slot names");
-  LLVMContext &Ctx = C.anchor()->getContext();
-  bool Summary = remarksWanted(Ctx, ReportRemarkPass);
-  bool Slots = remarksWanted(Ctx, SlotRemarkPass);
-  std::string Name = Summary || Slots ? displayName(C.Name) : "";
-  if (Summary)
+  std::string Name =
+      Wanted.Summary || Wanted.Slots ? displayName(C.Name) : "";
+  if (Wanted.Summary)
     emitSummary(C, Name, L, ORE);
-  if (Slots)
+  if (Wanted.Slots)
     emitSlots(C, Name, L, ORE);
   warnIfTooLarge(C, L, Opts.WarnAbove);
   LLVM_DEBUG(dbgs() << "coro-frame-report: " << C.Name << ": "
@@ -267,9 +275,10 @@ void printFrameLayout(const SplitCoroutine &C, const FrameLayout &L,
 PreservedAnalyses CoroFrameReportPass::run(Module &M,
                                            ModuleAnalysisManager &AM) {
   auto &FAM = AM.getResult<FunctionAnalysisManagerModuleProxy>(M).getManager();
+  WantedRemarks Wanted = WantedRemarks::in(M.getContext());
   for (const SplitCoroutine &C : findSplitCoroutines(M))
     reportCoroutineFrame(
-        C, analyzeFrame(C), Opts,
+        C, analyzeFrame(C), Opts, Wanted,
         FAM.getResult<OptimizationRemarkEmitterAnalysis>(*C.anchor()));
   for (Function &F : M)
     if (std::optional<CoroABI> ABI = getUnsupportedABI(F))

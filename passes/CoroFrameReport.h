@@ -55,6 +55,17 @@ inline constexpr const char *SlotRemarkPass = "coro-slots";
 /// names and state lists: not for a record that drops them.
 bool remarksWanted(llvm::LLVMContext &Ctx, llvm::StringRef PassName);
 
+/// Which remarks that show slot names go anywhere (remarksWanted): the
+/// report's summary and slots, and the overlap's. Asked once per module,
+/// not per coroutine: each question may match the record's pass filter, a
+/// regular expression.
+struct WantedRemarks {
+  bool Summary = false, Slots = false, Overlap = false;
+  static WantedRemarks in(llvm::LLVMContext &Ctx);
+  /// Whether slot names and the lower bound have a reader.
+  bool any() const { return Summary || Slots || Overlap; }
+};
+
 struct ReportOptions {
   /// Warn when a frame is larger than this many bytes (0: never).
   uint64_t WarnAbove = 0;
@@ -64,6 +75,7 @@ struct ReportOptions {
 /// C.anchor().
 void reportCoroutineFrame(const SplitCoroutine &C, const FrameLayout &L,
                           const ReportOptions &Opts,
+                          const WantedRemarks &Wanted,
                           llvm::OptimizationRemarkEmitter &ORE);
 
 /// Emit the missed remark saying \p F is left alone because of its \p ABI.

@@ -34,6 +34,7 @@ namespace corofo {
 /// fold the branches CoroSplit's constants decide (above -O0, where the
 /// pipeline simplifies the clones after this).
 static bool handleCoroutine(const SplitCoroutine &C, const PluginOptions &Opts,
+                            const WantedRemarks &Wanted,
                             CompletedResumePolicy Policy, bool MarkResumeSites,
                             bool FoldBranches, FunctionAnalysisManager &FAM,
                             AnnotationIndex *Annotations,
@@ -41,11 +42,7 @@ static bool handleCoroutine(const SplitCoroutine &C, const PluginOptions &Opts,
   auto &ORE = FAM.getResult<OptimizationRemarkEmitterAnalysis>(*C.anchor());
   // Slot names and the lower bound serve only readers of the report: with
   // no remark asked for, no size warning and no printout, they are left out.
-  LLVMContext &Ctx = C.anchor()->getContext();
-  bool Readers = Opts.PrintAnalysis || Opts.Report.WarnAbove ||
-                 remarksWanted(Ctx, ReportRemarkPass) ||
-                 remarksWanted(Ctx, SlotRemarkPass) ||
-                 remarksWanted(Ctx, OverlapRemarkPass);
+  bool Readers = Opts.PrintAnalysis || Opts.Report.WarnAbove || Wanted.any();
   KnownFlows Flows;
   FrameLayout Layout =
       analyzeFrame(C, Readers ? FrameDetail::Full : FrameDetail::Layout,
@@ -68,7 +65,7 @@ static bool handleCoroutine(const SplitCoroutine &C, const PluginOptions &Opts,
                  findFrameSizeMarkers(C.functions(), SizeMarkers), std::nullopt,
                  SizeMarkers) > 0;
   if (Opts.isEnabled(PassId::Report))
-    reportCoroutineFrame(C, Layout, Opts.Report, ORE);
+    reportCoroutineFrame(C, Layout, Opts.Report, Wanted, ORE);
   // CoroSplit made the ramp and each clone from the whole body, with
   // constants for what its suspends return: the branches on them cut off
   // most of the ramp, `.destroy` and `.cleanup` (in a coroutine-heavy file,
@@ -119,6 +116,7 @@ PreservedAnalyses CoroFrameOptCGSCCPass::run(LazyCallGraph::SCC &SCC,
       M != CheckedModule) {
     CheckedModule = M;
     MayHoldContinuations = mayHoldContinuationCoroutines(*M);
+    Wanted = WantedRemarks::in(M->getContext());
   }
   for (LazyCallGraph::Node &N : SCC) {
     Function &F = N.getFunction();
@@ -156,7 +154,7 @@ PreservedAnalyses CoroFrameOptCGSCCPass::run(LazyCallGraph::SCC &SCC,
     // CoroAnnotationElide rewrites do: their analyses are invalidated here.
     // No call edge changes (only offsets, constants and attributes), so the
     // call graph needs no update.
-    if (handleCoroutine(*C, Opts, Policy,
+    if (handleCoroutine(*C, Opts, Wanted, Policy,
                         /*MarkResumeSites=*/Policy != CompletedResumePolicy::UB,
                         /*FoldBranches=*/Opts.isEnabled(PassId::DeadPaths),
                         FAM, /*Annotations=*/nullptr,
@@ -185,8 +183,9 @@ PreservedAnalyses CoroFrameOptModulePass::run(Module &M,
   // in an index made once.
   AnnotationIndex Annotations = indexAnnotations(M);
   FrameSizeMarkerIndex SizeMarkers = indexFrameSizeMarkers(M);
+  WantedRemarks Wanted = WantedRemarks::in(M.getContext());
   for (const SplitCoroutine &C : findSplitCoroutines(M))
-    if (handleCoroutine(C, Opts, Policy, /*MarkResumeSites=*/false,
+    if (handleCoroutine(C, Opts, Wanted, Policy, /*MarkResumeSites=*/false,
                         /*FoldBranches=*/false, FAM,
                         &Annotations, &SizeMarkers)) {
       invalidateCoroutineAndCallers(C, FAM);

@@ -21,6 +21,7 @@
 #ifndef COROFRAMEOPT_PLUGIN_COROPIPELINE_H
 #define COROFRAMEOPT_PLUGIN_COROPIPELINE_H
 
+#include "CoroFrameReport.h"
 #include "CoroStateCollapse.h"
 #include "Options.h"
 
@@ -54,6 +55,8 @@ private:
   /// only the frontends of those ABIs declare them, no pass does.
   const llvm::Module *CheckedModule = nullptr;
   bool MayHoldContinuations = false;
+  /// Which remarks showing slot names go anywhere, asked with the above.
+  WantedRemarks Wanted;
   /// Presplit coroutines this pass saw: the only functions it looks up as
   /// possible ramps once split. (A pointer a deleted function leaves for a
   /// new one only costs that one a look-up.)
