@@ -22,6 +22,8 @@
 #include "ScopeMarkerFormat.h"
 #include "TransformBisect.h"
 
+#include "llvm/ADT/BitVector.h"
+#include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/Statistic.h"
@@ -406,24 +408,103 @@ static DestroySites findDestroySites(Function &F) {
   return D;
 }
 
+namespace {
+
+/// The blocks a function's entry reaches, in the order a depth-first walk
+/// first reaches them. Enough for the nearest common dominator of a set of
+/// blocks when one of them dominates the others, as the block of an elided
+/// frame's first access (its inlined ramp) usually does: CoroElide has just
+/// dropped the cached dominator tree, and building one anew for every
+/// coroutine was a tenth of this pass's samples on a file of 1000 coroutines.
+class EntryReach {
+public:
+  explicit EntryReach(Function &F);
+  bool reaches(const BasicBlock *BB) const {
+    return Order[BB->getNumber()] != Unreached;
+  }
+  /// The one of \p Blocks (all reached) that dominates the others, or null
+  /// if none does.
+  BasicBlock *dominatingOneOf(ArrayRef<BasicBlock *> Blocks) const;
+
+private:
+  static constexpr unsigned Unreached = ~0u;
+  Function &F;
+  std::vector<unsigned> Order;
+};
+
+} // namespace
+
+EntryReach::EntryReach(Function &F)
+    : F(F), Order(F.getMaxBlockNumber(), Unreached) {
+  unsigned Next = 0;
+  SmallVector<BasicBlock *, 32> Work{&F.getEntryBlock()};
+  Order[F.getEntryBlock().getNumber()] = Next++;
+  // Numbered when pushed: a preorder of the walk's tree, which is all the
+  // argument below needs (a block's dominators precede it on every path).
+  while (!Work.empty())
+    for (BasicBlock *Succ : successors(Work.pop_back_val()))
+      if (Order[Succ->getNumber()] == Unreached) {
+        Order[Succ->getNumber()] = Next++;
+        Work.push_back(Succ);
+      }
+}
+
+BasicBlock *EntryReach::dominatingOneOf(ArrayRef<BasicBlock *> Blocks) const {
+  if (Blocks.empty())
+    return nullptr;
+  // A block that dominates the others is on every path to them, so every
+  // walk from the entry numbers it first: only the lowest is a candidate.
+  BasicBlock *Candidate = *min_element(Blocks, [&](auto *A, auto *B) {
+    return Order[A->getNumber()] < Order[B->getNumber()];
+  });
+  if (Candidate->isEntryBlock())
+    return Candidate;
+  // It dominates them if a walk that never enters it reaches none of them.
+  BitVector Seen(Order.size()), Wanted(Order.size());
+  for (BasicBlock *BB : Blocks)
+    Wanted.set(BB->getNumber());
+  Wanted.reset(Candidate->getNumber());
+  Seen.set(Candidate->getNumber());
+  Seen.set(F.getEntryBlock().getNumber());
+  SmallVector<BasicBlock *, 32> Work{&F.getEntryBlock()};
+  while (!Work.empty()) {
+    BasicBlock *BB = Work.pop_back_val();
+    if (Wanted.test(BB->getNumber()))
+      return nullptr;
+    for (BasicBlock *Succ : successors(BB))
+      if (!Seen.test(Succ->getNumber())) {
+        Seen.set(Succ->getNumber());
+        Work.push_back(Succ);
+      }
+  }
+  return Candidate;
+}
+
 /// The scope of the elided frame \p AI (see above), or nothing when the
 /// placement cannot be proved: an access through an address merged with
 /// another object's, no destroy in this function, an access or start the
-/// flow cannot show in scope.
+/// flow cannot show in scope. \p GetDT: the dominator tree, asked for only
+/// when no block of an access dominates the others.
 static std::optional<SyntheticScope>
 planElidedFrameScope(AllocaInst &AI, const AddressUses &U, StringRef Callee,
-                     const DestroySites &Sites, DominatorTree &DT) {
+                     const DestroySites &Sites, const EntryReach &Reach,
+                     function_ref<DominatorTree &()> GetDT) {
   if (U.Merged)
     return std::nullopt;
   SyntheticScope S;
-  BasicBlock *Common = nullptr;
+  SmallVector<BasicBlock *, 8> Blocks;
   for (auto &[I, OpNo] : U.Accesses)
-    if (DT.isReachableFromEntry(I->getParent()))
-      Common = Common ? DT.findNearestCommonDominator(Common, I->getParent())
-                      : I->getParent();
+    if (Reach.reaches(I->getParent()))
+      Blocks.push_back(I->getParent());
+  BasicBlock *Common = Reach.dominatingOneOf(Blocks);
+  if (!Common && !Blocks.empty()) {
+    DominatorTree &DT = GetDT();
+    Common = Blocks.front();
+    for (BasicBlock *BB : drop_begin(Blocks))
+      Common = DT.findNearestCommonDominator(Common, BB);
+  }
   for (CallBase *CB : Sites.Calls) {
-    if (!DT.isReachableFromEntry(CB->getParent()) ||
-        !destroysFrame(*CB, AI, Callee))
+    if (!Reach.reaches(CB->getParent()) || !destroysFrame(*CB, AI, Callee))
       continue;
     S.Destroys.push_back(CB);
     if (isa<InvokeInst>(CB))
@@ -464,49 +545,59 @@ static GlobalVariable *annotationString(Module &M, StringRef Text) {
   return GV;
 }
 
+namespace {
+
+/// What one object's tags are made of, each made once for the object: the
+/// constants of its id and size, by operand number the node of its
+/// one-operand tags (most tags), and the argument attribute.
+struct ObjectTag {
+  ObjectTag(uint64_t Id, uint64_t Size, Metadata *IdMD, Metadata *SizeMD)
+      : Id(Id), Size(Size), IdMD(IdMD), SizeMD(SizeMD) {}
+  uint64_t Id, Size;
+  Metadata *IdMD, *SizeMD;
+  SmallDenseMap<unsigned, MDNode *, 4> Single;
+  Attribute Argument;
+};
+
+} // namespace
+
 /// Add (OpNo, Id, Size) to \p I's tag. An operand that another object's
 /// walk tagged already (an address merged in a way the walks did not see)
-/// is a conflict: the caller drops the whole tag. \p Single caches, by
-/// OpNo, the node of this object's one-operand tags (most tags): one node
-/// made per operand number, not one uniqued look-up per instruction.
-static void addTag(Instruction &I, unsigned OpNo, uint64_t Id, uint64_t Size,
+/// is a conflict: the caller drops the whole tag. \p OpNoMD: the constant of
+/// an operand number.
+static void addTag(Instruction &I, unsigned OpNo, ObjectTag &T,
                    unsigned TagKindID,
-                   SmallPtrSetImpl<Instruction *> &Conflicts,
-                   SmallDenseMap<unsigned, MDNode *, 4> &Single) {
+                   function_ref<Metadata *(unsigned)> OpNoMD,
+                   SmallPtrSetImpl<Instruction *> &Conflicts) {
   MDNode *OldNode = I.getMetadata(TagKindID);
   if (std::optional<ScopeTag> Old = OldNode ? scopeTagIn(*OldNode, OpNo)
                                             : argumentScopeTag(I, OpNo)) {
-    if (Old->Id != Id)
+    if (Old->Id != T.Id)
       Conflicts.insert(&I);
     return;
   }
   LLVMContext &Ctx = I.getContext();
-  Type *I64 = Type::getInt64Ty(Ctx);
-  auto appendTriple = [&](SmallVectorImpl<Metadata *> &Ops) {
-    for (uint64_t V : {uint64_t(OpNo), Id, Size})
-      Ops.push_back(ConstantAsMetadata::get(ConstantInt::get(I64, V)));
-  };
   if (!OldNode) {
-    MDNode *&Node = Single[OpNo];
-    if (!Node) {
-      SmallVector<Metadata *, 3> Ops;
-      appendTriple(Ops);
-      Node = MDNode::get(Ctx, Ops);
-    }
+    MDNode *&Node = T.Single[OpNo];
+    if (!Node)
+      Node = MDNode::get(Ctx, {OpNoMD(OpNo), T.IdMD, T.SizeMD});
     I.setMetadata(TagKindID, Node);
   } else {
     SmallVector<Metadata *, 6> Ops(OldNode->op_begin(), OldNode->op_end());
-    appendTriple(Ops);
+    Ops.append({OpNoMD(OpNo), T.IdMD, T.SizeMD});
     I.setMetadata(TagKindID, MDNode::get(Ctx, Ops));
   }
   // The awaiter of llvm.coro.await.suspend.* carries it as a parameter
   // attribute too: CoroSplit replaces the intrinsic by a call of the
   // await_suspend wrapper that keeps the parameter attributes, not the
   // metadata.
-  if (auto *CB = dyn_cast<CoroAwaitSuspendInst>(&I); CB && OpNo == 0)
-    CB->addParamAttr(OpNo, Attribute::get(Ctx, ScopeTagKind,
-                                          std::to_string(Id) + ":" +
-                                              std::to_string(Size)));
+  if (auto *CB = dyn_cast<CoroAwaitSuspendInst>(&I); CB && OpNo == 0) {
+    if (!T.Argument.isValid())
+      T.Argument = Attribute::get(Ctx, ScopeTagKind,
+                                  std::to_string(T.Id) + ":" +
+                                      std::to_string(T.Size));
+    CB->addParamAttr(OpNo, T.Argument);
+  }
 }
 
 static bool isMarker(const Instruction *I, ScopeMarker Kind, uint64_t Id) {
@@ -514,25 +605,17 @@ static bool isMarker(const Instruction *I, ScopeMarker Kind, uint64_t Id) {
   return I && classifyScopeMarker(*I, Got) == Kind && Got == Id;
 }
 
-/// Erase \p F's start and end markers of object \p Id.
-static void eraseMarkers(Function &F, uint64_t Id) {
-  SmallVector<Instruction *, 4> Found;
-  for (Instruction &I : instructions(F))
-    if (isMarker(&I, ScopeMarker::Start, Id) ||
-        isMarker(&I, ScopeMarker::End, Id))
-      Found.push_back(&I);
-  for (Instruction *I : Found)
-    I->eraseFromParent();
-}
-
 /// Drop the tags of an earlier run from \p F and collect its allocas into
 /// \p Allocas. Returns the first id no alloca, marker or tag of \p F names:
 /// new ids never reuse one that a marker or tag still names (the object may
 /// be gone, e.g. promoted, and its markers left behind). Tags are made anew
 /// on every run: a pass may have moved a tagged operand to another object
-/// since the last one. \p Stripped says whether a tag was dropped.
-static uint64_t dropOldTags(Function &F, SmallVectorImpl<AllocaInst *> &Allocas,
-                            bool &Stripped) {
+/// since the last one. \p Stripped says whether a tag was dropped;
+/// \p Markers gets the start and end markers found, with their ids.
+static uint64_t
+dropOldTags(Function &F, SmallVectorImpl<AllocaInst *> &Allocas,
+            SmallVectorImpl<std::pair<uint64_t, Instruction *>> &Markers,
+            bool &Stripped) {
   uint64_t NextId = 0;
   unsigned TagKindID = F.getContext().getMDKindID(ScopeTagKind);
   unsigned IdKindID = F.getContext().getMDKindID(ScopeIdKind);
@@ -545,8 +628,10 @@ static uint64_t dropOldTags(Function &F, SmallVectorImpl<AllocaInst *> &Allocas,
     }
     uint64_t Id = 0;
     ScopeMarker Kind = classifyScopeMarker(I, Id);
-    if (Kind == ScopeMarker::Start || Kind == ScopeMarker::End)
+    if (Kind == ScopeMarker::Start || Kind == ScopeMarker::End) {
       NextId = std::max(NextId, Id + 1);
+      Markers.push_back({Id, &I});
+    }
     if (MDNode *MD = I.getMetadata(TagKindID)) {
       for (unsigned Op = 1; Op < MD->getNumOperands(); Op += 3)
         if (auto *CI = mdconst::dyn_extract<ConstantInt>(MD->getOperand(Op)))
@@ -585,7 +670,9 @@ struct ScopePlan {
 /// Writes the tags and markers of one coroutine's objects.
 class ScopeWriter {
 public:
-  ScopeWriter(Function &F, uint64_t NextId);
+  /// \p OldMarkers: the markers dropOldTags found.
+  ScopeWriter(Function &F, uint64_t NextId,
+              SmallVectorImpl<std::pair<uint64_t, Instruction *>> &OldMarkers);
   void write(ScopePlan &P);
   /// Whether write() split an edge (the CFG changed).
   bool SplitEdges = false;
@@ -600,7 +687,16 @@ private:
   GlobalVariable *StartStr, *EndStr;
   Constant *Null;
   SmallPtrSet<Instruction *, 4> Conflicts;
+  SmallVectorImpl<std::pair<uint64_t, Instruction *>> &OldMarkers;
+  /// By operand number, its constant in a tag.
+  SmallVector<Metadata *, 4> OpNoMD;
 
+  Metadata *constantMD(uint64_t V) const {
+    return ConstantAsMetadata::get(
+        ConstantInt::get(Type::getInt64Ty(Ctx), V));
+  }
+  /// Erase the start and end markers of object \p Id an earlier run left.
+  void eraseOldMarkers(uint64_t Id);
   CallInst *marker(GlobalVariable *Text, uint64_t Id) const {
     return CallInst::Create(
         Annotation, {Null, Text, Null,
@@ -610,9 +706,12 @@ private:
 
 } // namespace
 
-ScopeWriter::ScopeWriter(Function &F, uint64_t NextId)
+ScopeWriter::ScopeWriter(
+    Function &F, uint64_t NextId,
+    SmallVectorImpl<std::pair<uint64_t, Instruction *>> &OldMarkers)
     : Ctx(F.getContext()), TagKindID(Ctx.getMDKindID(ScopeTagKind)),
-      IdKindID(Ctx.getMDKindID(ScopeIdKind)), NextId(NextId) {
+      IdKindID(Ctx.getMDKindID(ScopeIdKind)), NextId(NextId),
+      OldMarkers(OldMarkers) {
   Module &M = *F.getParent();
   Type *PtrTy = PointerType::getUnqual(Ctx);
   Annotation = Intrinsic::getOrInsertDeclaration(
@@ -632,14 +731,21 @@ void ScopeWriter::write(ScopePlan &P) {
         IdKindID, MDNode::get(Ctx, ConstantAsMetadata::get(ConstantInt::get(
                                        Type::getInt32Ty(Ctx), Id))));
   }
-  SmallDenseMap<unsigned, MDNode *, 4> Single;
+  ObjectTag Tag(Id, P.Size, constantMD(Id), constantMD(P.Size));
+  auto OpNoConstant = [&](unsigned OpNo) {
+    if (OpNo >= OpNoMD.size())
+      OpNoMD.resize(OpNo + 1);
+    if (!OpNoMD[OpNo])
+      OpNoMD[OpNo] = constantMD(OpNo);
+    return OpNoMD[OpNo];
+  };
   for (auto &[I, OpNo] : P.Uses.Accesses)
-    addTag(*I, OpNo, Id, P.Size, TagKindID, Conflicts, Single);
+    addTag(*I, OpNo, Tag, TagKindID, OpNoConstant, Conflicts);
   if (P.ElidedFrame) {
     // Placed anew on every run (code may have moved since the last one), and
     // none left from an earlier run where the frame escaped and now it does
     // not.
-    eraseMarkers(*P.AI->getFunction(), Id);
+    eraseOldMarkers(Id);
     if (!P.Synthetic)
       return;
     marker(StartStr, Id)->insertBefore(P.Synthetic->StartBefore->getIterator());
@@ -678,6 +784,15 @@ void ScopeWriter::write(ScopePlan &P) {
     }
 }
 
+void ScopeWriter::eraseOldMarkers(uint64_t Id) {
+  erase_if(OldMarkers, [&](const std::pair<uint64_t, Instruction *> &M) {
+    if (M.first != Id)
+      return false;
+    M.second->eraseFromParent();
+    return true;
+  });
+}
+
 void ScopeWriter::dropConflicts() {
   NumTagConflicts += Conflicts.size();
   for (Instruction *I : Conflicts) {
@@ -691,14 +806,15 @@ PreservedAnalyses CoroRecordScopesPass::run(Function &F,
   if (!isSwitchPresplitCoroutine(F))
     return PreservedAnalyses::all();
   SmallVector<AllocaInst *, 8> Allocas;
+  SmallVector<std::pair<uint64_t, Instruction *>, 4> OldMarkers;
   bool Stripped = false;
-  uint64_t NextId = dropOldTags(F, Allocas, Stripped);
+  uint64_t NextId = dropOldTags(F, Allocas, OldMarkers, Stripped);
   PreservedAnalyses PA;
   PA.preserveSet<CFGAnalyses>();
 
   SmallVector<ScopePlan, 8> Plans;
   const DataLayout &DL = F.getDataLayout();
-  DominatorTree *DT = nullptr;
+  std::optional<EntryReach> Reach;
   DestroySites Sites;
   for (AllocaInst *AI : Allocas) {
     std::optional<TypeSize> Size = AI->getAllocationSize(DL);
@@ -712,11 +828,15 @@ PreservedAnalyses CoroRecordScopesPass::run(Function &F,
       if (StringRef Callee = elidedCallee(*AI, P.Uses); !Callee.empty()) {
         P.ElidedFrame = true;
         if (P.Uses.Escapes) {
-          if (!DT) {
-            DT = &AM.getResult<DominatorTreeAnalysis>(F);
+          if (!Reach) {
+            Reach.emplace(F);
             Sites = findDestroySites(F);
           }
-          P.Synthetic = planElidedFrameScope(*AI, P.Uses, Callee, Sites, *DT);
+          P.Synthetic = planElidedFrameScope(
+              *AI, P.Uses, Callee, Sites, *Reach,
+              [&]() -> DominatorTree & {
+                return AM.getResult<DominatorTreeAnalysis>(F);
+              });
         }
         LLVM_DEBUG(dbgs() << "coro-record-scopes: elided frame of " << Callee
                           << (P.Synthetic ? ": scoped" : ": no scope")
@@ -735,7 +855,7 @@ PreservedAnalyses CoroRecordScopesPass::run(Function &F,
                     << Plans.size() << " objects, ids from " << NextId
                     << "\n");
   NumObjectsRecorded += Plans.size();
-  ScopeWriter Writer(F, NextId);
+  ScopeWriter Writer(F, NextId, OldMarkers);
   for (ScopePlan &P : Plans)
     Writer.write(P);
   Writer.dropConflicts();

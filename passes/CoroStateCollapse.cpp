@@ -19,6 +19,7 @@
 #include "CoroStateCollapse.h"
 
 #include "CoroFrameAnalysis.h"
+#include "CoroFrameReport.h"
 #include "TransformBisect.h"
 
 #include "llvm/ADT/DenseMap.h"
@@ -1002,7 +1003,8 @@ PreservedAnalyses CoroStateCollapsePass::run(Function &F,
   }
   LLVM_DEBUG(if (!Budget) dbgs() << DEBUG_TYPE ": in " << F.getName()
                                  << ", out of comparisons\n");
-  if (!Misses.empty())
+  // The tree the misses need is built only for a remark someone takes.
+  if (!Misses.empty() && remarksWanted(F.getContext(), CollapseRemarkPass))
     emitMisses(F, Misses, getDT(), ORE());
   if (Collapsed) {
     ++NumCoroutinesCollapsed;
