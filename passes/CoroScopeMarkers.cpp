@@ -25,6 +25,7 @@
 #include "llvm/ADT/BitVector.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SmallPtrSet.h"
+#include "llvm/ADT/SmallString.h"
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/Statistic.h"
 #include "llvm/Analysis/ValueTracking.h"
@@ -329,8 +330,14 @@ static bool scopeHolds(Function &F, const AddressUses &U,
   Events[S.StartBefore] |= Start;
   for (Instruction *E : S.EndAfter)
     Events[E] |= EndAfter;
+  // Only blocks with an event are walked (most have none).
+  BitVector EventBlocks(F.getMaxBlockNumber());
+  for (auto &[I, Ev] : Events)
+    EventBlocks.set(I->getParent()->getNumber());
   // Runs \p BB from \p State; false if a requirement fails on the way.
   auto runBlock = [&](const BasicBlock &BB, ScopeState &State) {
+    if (!EventBlocks.test(BB.getNumber()))
+      return true;
     for (const Instruction &I : BB) {
       uint8_t Ev = Events.lookup(&I);
       if (Ev & Start) {
@@ -345,12 +352,12 @@ static bool scopeHolds(Function &F, const AddressUses &U,
     }
     return true;
   };
-  DenseMap<const BasicBlock *, ScopeState> In;
-  In[&F.getEntryBlock()] = ScopeState::Closed;
+  std::vector<ScopeState> In(F.getMaxBlockNumber(), ScopeState::Unreached);
+  In[F.getEntryBlock().getNumber()] = ScopeState::Closed;
   SmallVector<const BasicBlock *, 16> Work{&F.getEntryBlock()};
   while (!Work.empty()) {
     const BasicBlock *BB = Work.pop_back_val();
-    ScopeState State = In.lookup(BB);
+    ScopeState State = In[BB->getNumber()];
     if (!runBlock(*BB, State))
       return false;
     const Instruction *Term = BB->getTerminator();
@@ -362,7 +369,7 @@ static bool scopeHolds(Function &F, const AddressUses &U,
       if (any_of(S.NeverTaken, IsThis))
         continue;
       bool Ends = any_of(S.EndOnEdge, IsThis);
-      ScopeState &SuccIn = In[Succ];
+      ScopeState &SuccIn = In[Succ->getNumber()];
       ScopeState Joined = join(SuccIn, Ends ? ScopeState::Closed : State);
       if (Joined != SuccIn) {
         SuccIn = Joined;
@@ -383,10 +390,12 @@ struct DestroySites {
   SmallVector<std::pair<const Value *, Edge>, 8> NullTests;
 };
 
-static DestroySites findDestroySites(Function &F) {
+/// \p Candidates: the function's conditional branches and one-argument
+/// calls, in program order.
+static DestroySites findDestroySites(ArrayRef<Instruction *> Candidates) {
   DestroySites D;
-  for (Instruction &I : instructions(F)) {
-    if (auto *Br = dyn_cast<BranchInst>(&I); Br && Br->isConditional()) {
+  for (Instruction *I : Candidates) {
+    if (auto *Br = dyn_cast<BranchInst>(I); Br && Br->isConditional()) {
       auto *Cmp = dyn_cast<ICmpInst>(Br->getCondition());
       if (Cmp && Cmp->isEquality() &&
           isa<ConstantPointerNull>(Cmp->getOperand(1)))
@@ -395,7 +404,7 @@ static DestroySites findDestroySites(Function &F) {
              {Br, Cmp->getPredicate() == ICmpInst::ICMP_EQ ? 0u : 1u}});
       continue;
     }
-    auto *CB = dyn_cast<CallBase>(&I);
+    auto *CB = dyn_cast<CallBase>(I);
     if (!CB || CB->arg_size() != 1)
       continue;
     const Value *Target = CB->getCalledOperand()->stripPointerCasts();
@@ -533,7 +542,8 @@ planElidedFrameScope(AllocaInst &AI, const AddressUses &U, StringRef Callee,
 /// The constant C string global \p Text (in llvm.metadata, as clang emits
 /// annotation strings), created on first use.
 static GlobalVariable *annotationString(Module &M, StringRef Text) {
-  std::string Name = ("." + Text).str();
+  SmallString<32> Name(".");
+  Name += Text;
   if (GlobalVariable *GV = M.getNamedGlobal(Name))
     if (annotationText(GV) == Text)
       return GV;
@@ -605,23 +615,36 @@ static bool isMarker(const Instruction *I, ScopeMarker Kind, uint64_t Id) {
   return I && classifyScopeMarker(*I, Got) == Kind && Got == Id;
 }
 
-/// Drop the tags of an earlier run from \p F and collect its allocas into
-/// \p Allocas. Returns the first id no alloca, marker or tag of \p F names:
-/// new ids never reuse one that a marker or tag still names (the object may
-/// be gone, e.g. promoted, and its markers left behind). Tags are made anew
-/// on every run: a pass may have moved a tagged operand to another object
-/// since the last one. \p Stripped says whether a tag was dropped;
-/// \p Markers gets the start and end markers found, with their ids.
-static uint64_t
-dropOldTags(Function &F, SmallVectorImpl<AllocaInst *> &Allocas,
-            SmallVectorImpl<std::pair<uint64_t, Instruction *>> &Markers,
-            bool &Stripped) {
+namespace {
+
+/// What the walk that drops an earlier run's tags finds on the way.
+struct FirstWalk {
+  SmallVector<AllocaInst *, 8> Allocas;
+  /// The start and end markers of an earlier run, with their ids.
+  SmallVector<std::pair<uint64_t, Instruction *>, 4> Markers;
+  /// Where findDestroySites looks if an elided frame needs it.
+  SmallVector<Instruction *, 16> SiteCandidates;
+  /// The first id no alloca, marker or tag names: new ids never reuse one
+  /// that a marker or tag still names (the object may be gone, e.g.
+  /// promoted, and its markers left behind).
   uint64_t NextId = 0;
+  /// Whether a tag was dropped.
+  bool Stripped = false;
+};
+
+} // namespace
+
+/// Drop the tags of an earlier run from \p F. Tags are made anew on every
+/// run: a pass may have moved a tagged operand to another object since the
+/// last one.
+static FirstWalk dropOldTags(Function &F) {
+  FirstWalk W;
+  uint64_t &NextId = W.NextId;
   unsigned TagKindID = F.getContext().getMDKindID(ScopeTagKind);
   unsigned IdKindID = F.getContext().getMDKindID(ScopeIdKind);
   for (Instruction &I : instructions(F)) {
     if (auto *AI = dyn_cast<AllocaInst>(&I)) {
-      Allocas.push_back(AI);
+      W.Allocas.push_back(AI);
       if (MDNode *MD = AI->getMetadata(IdKindID))
         if (auto *CI = mdconst::dyn_extract<ConstantInt>(MD->getOperand(0)))
           NextId = std::max(NextId, CI->getZExtValue() + 1);
@@ -630,17 +653,20 @@ dropOldTags(Function &F, SmallVectorImpl<AllocaInst *> &Allocas,
     ScopeMarker Kind = classifyScopeMarker(I, Id);
     if (Kind == ScopeMarker::Start || Kind == ScopeMarker::End) {
       NextId = std::max(NextId, Id + 1);
-      Markers.push_back({Id, &I});
+      W.Markers.push_back({Id, &I});
     }
     if (MDNode *MD = I.getMetadata(TagKindID)) {
       for (unsigned Op = 1; Op < MD->getNumOperands(); Op += 3)
         if (auto *CI = mdconst::dyn_extract<ConstantInt>(MD->getOperand(Op)))
           NextId = std::max(NextId, CI->getZExtValue() + 1);
       I.setMetadata(TagKindID, nullptr);
-      Stripped = true;
+      W.Stripped = true;
     }
     // One look-up per argument: most calls carry no tag.
     auto *CB = dyn_cast<CallBase>(&I);
+    if (auto *Br = dyn_cast<BranchInst>(&I);
+        (Br && Br->isConditional()) || (CB && CB->arg_size() == 1))
+      W.SiteCandidates.push_back(&I);
     bool Tagged = false;
     for (unsigned Arg = 0, E = CB ? argsWithAttributes(*CB) : 0; Arg < E; ++Arg)
       if (CB->getParamAttr(Arg, ScopeTagKind).isValid()) {
@@ -649,9 +675,9 @@ dropOldTags(Function &F, SmallVectorImpl<AllocaInst *> &Allocas,
           NextId = std::max(NextId, T->Id + 1);
       }
     if (Tagged)
-      Stripped |= removeArgumentScopeTags(I);
+      W.Stripped |= removeArgumentScopeTags(I);
   }
-  return NextId;
+  return W;
 }
 
 namespace {
@@ -805,10 +831,7 @@ PreservedAnalyses CoroRecordScopesPass::run(Function &F,
                                             FunctionAnalysisManager &AM) {
   if (!isSwitchPresplitCoroutine(F))
     return PreservedAnalyses::all();
-  SmallVector<AllocaInst *, 8> Allocas;
-  SmallVector<std::pair<uint64_t, Instruction *>, 4> OldMarkers;
-  bool Stripped = false;
-  uint64_t NextId = dropOldTags(F, Allocas, OldMarkers, Stripped);
+  FirstWalk Walk = dropOldTags(F);
   PreservedAnalyses PA;
   PA.preserveSet<CFGAnalyses>();
 
@@ -816,7 +839,7 @@ PreservedAnalyses CoroRecordScopesPass::run(Function &F,
   const DataLayout &DL = F.getDataLayout();
   std::optional<EntryReach> Reach;
   DestroySites Sites;
-  for (AllocaInst *AI : Allocas) {
+  for (AllocaInst *AI : Walk.Allocas) {
     std::optional<TypeSize> Size = AI->getAllocationSize(DL);
     if (!Size || Size->isScalable())
       continue;
@@ -830,7 +853,7 @@ PreservedAnalyses CoroRecordScopesPass::run(Function &F,
         if (P.Uses.Escapes) {
           if (!Reach) {
             Reach.emplace(F);
-            Sites = findDestroySites(F);
+            Sites = findDestroySites(Walk.SiteCandidates);
           }
           P.Synthetic = planElidedFrameScope(
               *AI, P.Uses, Callee, Sites, *Reach,
@@ -849,13 +872,13 @@ PreservedAnalyses CoroRecordScopesPass::run(Function &F,
                std::to_string(Plans.size()) + " objects in '" +
                F.getName().str() + "'";
       }))
-    return Stripped ? PA : PreservedAnalyses::all();
+    return Walk.Stripped ? PA : PreservedAnalyses::all();
 
   LLVM_DEBUG(dbgs() << "coro-record-scopes: " << F.getName() << ": "
-                    << Plans.size() << " objects, ids from " << NextId
+                    << Plans.size() << " objects, ids from " << Walk.NextId
                     << "\n");
   NumObjectsRecorded += Plans.size();
-  ScopeWriter Writer(F, NextId, OldMarkers);
+  ScopeWriter Writer(F, Walk.NextId, Walk.Markers);
   for (ScopePlan &P : Plans)
     Writer.write(P);
   Writer.dropConflicts();
