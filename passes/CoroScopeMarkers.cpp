@@ -619,11 +619,11 @@ namespace {
 
 /// What the walk that drops an earlier run's tags finds on the way.
 struct FirstWalk {
-  SmallVector<AllocaInst *, 8> Allocas;
+  SmallVector<AllocaInst *, 32> Allocas;
   /// The start and end markers of an earlier run, with their ids.
   SmallVector<std::pair<uint64_t, Instruction *>, 4> Markers;
   /// Where findDestroySites looks if an elided frame needs it.
-  SmallVector<Instruction *, 16> SiteCandidates;
+  SmallVector<Instruction *, 64> SiteCandidates;
   /// The first id no alloca, marker or tag names: new ids never reuse one
   /// that a marker or tag still names (the object may be gone, e.g.
   /// promoted, and its markers left behind).
@@ -696,9 +696,11 @@ struct ScopePlan {
 /// Writes the tags and markers of one coroutine's objects.
 class ScopeWriter {
 public:
-  /// \p OldMarkers: the markers dropOldTags found.
+  /// \p OldMarkers: the markers dropOldTags found; \p Decls: the
+  /// module's, filled in here if not yet.
   ScopeWriter(Function &F, uint64_t NextId,
-              SmallVectorImpl<std::pair<uint64_t, Instruction *>> &OldMarkers);
+              SmallVectorImpl<std::pair<uint64_t, Instruction *>> &OldMarkers,
+              CoroRecordScopesPass::MarkerDecls &Decls);
   void write(ScopePlan &P);
   /// Whether write() split an edge (the CFG changed).
   bool SplitEdges = false;
@@ -734,16 +736,27 @@ private:
 
 ScopeWriter::ScopeWriter(
     Function &F, uint64_t NextId,
-    SmallVectorImpl<std::pair<uint64_t, Instruction *>> &OldMarkers)
+    SmallVectorImpl<std::pair<uint64_t, Instruction *>> &OldMarkers,
+    CoroRecordScopesPass::MarkerDecls &Decls)
     : Ctx(F.getContext()), TagKindID(Ctx.getMDKindID(ScopeTagKind)),
       IdKindID(Ctx.getMDKindID(ScopeIdKind)), NextId(NextId),
       OldMarkers(OldMarkers) {
   Module &M = *F.getParent();
   Type *PtrTy = PointerType::getUnqual(Ctx);
-  Annotation = Intrinsic::getOrInsertDeclaration(
-      &M, Intrinsic::var_annotation, {PtrTy, PtrTy});
-  StartStr = annotationString(M, ScopeStartText);
-  EndStr = annotationString(M, ScopeEndText);
+  if (Decls.M != &M) {
+    Decls = {};
+    Decls.M = &M;
+  }
+  if (!Decls.Annotation)
+    Decls.Annotation = Intrinsic::getOrInsertDeclaration(
+        &M, Intrinsic::var_annotation, {PtrTy, PtrTy});
+  if (!Decls.StartStr)
+    Decls.StartStr = annotationString(M, ScopeStartText);
+  if (!Decls.EndStr)
+    Decls.EndStr = annotationString(M, ScopeEndText);
+  Annotation = cast<Function>(Decls.Annotation);
+  StartStr = cast<GlobalVariable>(Decls.StartStr);
+  EndStr = cast<GlobalVariable>(Decls.EndStr);
   Null = ConstantPointerNull::get(cast<PointerType>(PtrTy));
 }
 
@@ -878,7 +891,7 @@ PreservedAnalyses CoroRecordScopesPass::run(Function &F,
                     << Plans.size() << " objects, ids from " << Walk.NextId
                     << "\n");
   NumObjectsRecorded += Plans.size();
-  ScopeWriter Writer(F, Walk.NextId, Walk.Markers);
+  ScopeWriter Writer(F, Walk.NextId, Walk.Markers, Decls);
   for (ScopePlan &P : Plans)
     Writer.write(P);
   Writer.dropConflicts();

@@ -38,6 +38,7 @@
 #define COROFRAMEOPT_PASSES_COROSCOPEMARKERS_H
 
 #include "llvm/IR/PassManager.h"
+#include "llvm/IR/ValueHandle.h"
 
 namespace corofo {
 
@@ -45,6 +46,15 @@ namespace corofo {
 struct CoroRecordScopesPass : llvm::PassInfoMixin<CoroRecordScopesPass> {
   llvm::PreservedAnalyses run(llvm::Function &F,
                               llvm::FunctionAnalysisManager &AM);
+  /// The declarations the markers call and name, looked up once per module
+  /// (each look-up builds a name; per coroutine that was 8% of this pass's
+  /// samples on a file of 1000 coroutines). A handle goes null when its
+  /// global is erased, and it is looked up again.
+  struct MarkerDecls {
+    const llvm::Module *M = nullptr;
+    llvm::WeakVH Annotation, StartStr, EndStr;
+  };
+  MarkerDecls Decls;
   // Also at -O0, where clang makes every function optnone: the markers
   // change no code (they are removed before code generation).
   static bool isRequired() { return true; }

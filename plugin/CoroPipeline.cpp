@@ -225,7 +225,7 @@ PreservedAnalyses CoroPresplitPass::run(Function &F,
   if (Opts.isEnabled(PassId::Collapse))
     runPass(Collapse, true);
   if (Opts.isEnabled(PassId::Scopes))
-    runPass(CoroRecordScopesPass(), true);
+    runPass(Scopes, true);
   if (Opts.isEnabled(PassId::Overlap))
     runPass(CoroMarkFrameSizePass(), false);
   return PA;

@@ -22,6 +22,7 @@
 #define COROFRAMEOPT_PLUGIN_COROPIPELINE_H
 
 #include "CoroFrameReport.h"
+#include "CoroScopeMarkers.h"
 #include "CoroStateCollapse.h"
 #include "Options.h"
 
@@ -94,8 +95,9 @@ struct CoroPresplitPass : llvm::PassInfoMixin<CoroPresplitPass> {
 
 private:
   PluginOptions Opts; ///< Which passes run.
-  /// Kept from one coroutine to the next: what it caches serves them all.
+  /// Kept from one coroutine to the next: what they cache serves them all.
   CoroStateCollapsePass Collapse;
+  CoroRecordScopesPass Scopes;
 };
 
 } // namespace corofo
