@@ -63,6 +63,48 @@ inline void resetIn(BitVector &Dst, const SmallBitVector &Src) {
     Dst.reset(I);
 }
 
+/// Dense numbers of the blocks that run, over a coroutine's functions, in
+/// the order they are added: an array per function indexed by the block's
+/// own number (BasicBlock::getNumber), where a map keyed by block was most
+/// of the cost of numbering them and of every look-up after.
+class BlockNumbering {
+public:
+  /// Number \p BB next; each block once.
+  void add(const BasicBlock *BB) {
+    const Function *F = BB->getParent();
+    auto It = find_if(PerFunction, [&](const auto &E) { return E.first == F; });
+    if (It == PerFunction.end()) {
+      PerFunction.push_back({F, std::vector<unsigned>(F->getMaxBlockNumber(),
+                                                      None)});
+      It = std::prev(PerFunction.end());
+    }
+    It->second[BB->getNumber()] = Count++;
+  }
+  /// The number of \p BB, if it has one.
+  std::optional<unsigned> index(const BasicBlock *BB) const {
+    const Function *F = BB->getParent();
+    for (const auto &[G, Numbers] : PerFunction)
+      if (G == F) {
+        unsigned N = BB->getNumber() < Numbers.size() ? Numbers[BB->getNumber()]
+                                                      : None;
+        if (N == None)
+          return std::nullopt;
+        return N;
+      }
+    return std::nullopt;
+  }
+  bool count(const BasicBlock *BB) const { return index(BB).has_value(); }
+  /// The number of \p BB, 0 if it has none.
+  unsigned lookup(const BasicBlock *BB) const { return index(BB).value_or(0); }
+  unsigned size() const { return Count; }
+
+private:
+  static constexpr unsigned None = ~0u;
+  SmallVector<std::pair<const Function *, std::vector<unsigned>>, 5>
+      PerFunction;
+  unsigned Count = 0;
+};
+
 /// The instructions among the keys of some maps, grouped by block (numbered
 /// as the analysis numbers them) and in program order within each: the event
 /// walks below visit these instead of every instruction (a clone after
@@ -72,22 +114,19 @@ inline void resetIn(BitVector &Dst, const SmallBitVector &Src) {
 class EventsByBlock {
 public:
   template <typename... MapTs>
-  EventsByBlock(const DenseMap<const BasicBlock *, unsigned> &Number,
-                const MapTs &...Maps)
+  EventsByBlock(const BlockNumbering &Number, const MapTs &...Maps)
       : EventsByBlock(nullptr, Number, Maps...) {}
   /// The events of \p Base (numbered by \p Number too) and the keys of
   /// \p Maps: only those are sorted, then merged in block by block.
   template <typename... MapTs>
-  EventsByBlock(const EventsByBlock *Base,
-                const DenseMap<const BasicBlock *, unsigned> &Number,
+  EventsByBlock(const EventsByBlock *Base, const BlockNumbering &Number,
                 const MapTs &...Maps) {
     SmallVector<std::pair<unsigned, Instruction *>, 64> Keyed;
     Keyed.reserve((Maps.size() + ...));
     auto add = [&](const auto &Map) {
       for (const auto &Entry : Map)
-        if (auto It = Number.find(Entry.first->getParent());
-            It != Number.end())
-          Keyed.push_back({It->second, Entry.first});
+        if (std::optional<unsigned> B = Number.index(Entry.first->getParent()))
+          Keyed.push_back({*B, Entry.first});
     };
     (add(Maps), ...);
     llvm::sort(Keyed, [](const auto &A, const auto &B) {
@@ -222,7 +261,7 @@ private:
   SmallPtrSet<BasicBlock *, 8> DispatchBlocks;
   /// Position of each block that runs (function order, then layout order),
   /// for deterministic output; the flows number their blocks the same way.
-  DenseMap<const BasicBlock *, unsigned> BlockOrder;
+  BlockNumbering BlockOrder;
   /// The blocks that run, in that order, and the feasible edges between
   /// them by that numbering, in successor order (an edge per successor
   /// entry): found once, read by the scope flow and the liveness.

@@ -283,20 +283,19 @@ void FrameAnalyzer::findRunningBlocks() {
 /// CoroSplit's copies of the body are mostly code that cannot run, and every
 /// phase after this sizes its tables by this numbering.
 void FrameAnalyzer::numberRunningBlocks() {
-  BlockOrder.reserve(Running.size());
   RunningBlocks.reserve(Running.size());
   for (auto &[F, Base] : L.FrameBases)
     for (BasicBlock &BB : *F)
       if (Running.contains(&BB)) {
-        BlockOrder[&BB] = RunningBlocks.size();
+        BlockOrder.add(&BB);
         RunningBlocks.push_back(&BB);
       }
   SmallVector<std::pair<unsigned, unsigned>, 128> Edges;
   for (unsigned B = 0; B < RunningBlocks.size(); ++B)
     for (BasicBlock *Succ : successors(RunningBlocks[B]))
-      if (auto It = BlockOrder.find(Succ);
-          It != BlockOrder.end() && isFeasibleEdge(RunningBlocks[B], Succ))
-        Edges.push_back({B, It->second});
+      if (std::optional<unsigned> To = BlockOrder.index(Succ);
+          To && isFeasibleEdge(RunningBlocks[B], Succ))
+        Edges.push_back({B, *To});
   RunningSuccs.assign(RunningBlocks.size(), Edges, /*ByTarget=*/false);
   RunningPreds.assign(RunningBlocks.size(), Edges, /*ByTarget=*/true);
 }

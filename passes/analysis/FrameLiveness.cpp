@@ -95,7 +95,7 @@ void LivenessFlow::run() {
 /// set at), in program order: the walks below skip the rest, which neither
 /// change what is live nor add anything another instruction does not.
 void LivenessFlow::collectBlocks() {
-  const DenseMap<const BasicBlock *, unsigned> &NumberOf = A.BlockOrder;
+  const BlockNumbering &NumberOf = A.BlockOrder;
   InterferingEvents.emplace(&*A.AccessEvents, NumberOf, A.ScopeStarts,
                             A.IndexStoreValues, A.OpenAt);
   LiveEvents.emplace(*InterferingEvents, [&](Instruction *I) {
@@ -173,8 +173,8 @@ void LivenessFlow::solve() {
     for (unsigned St = 0; St < L.States.size(); ++St) {
       BitVector Across = A.LiveAcross[St];
       for (auto &[F, BB] : L.States[St].ResumeBlocks)
-        if (auto It = A.BlockOrder.find(BB); It != A.BlockOrder.end())
-          Across |= LiveIn[It->second];
+        if (std::optional<unsigned> B = A.BlockOrder.index(BB))
+          Across |= LiveIn[*B];
       if (Across != A.LiveAcross[St]) {
         A.LiveAcross[St] = Across;
         Changed = true;

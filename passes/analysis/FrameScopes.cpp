@@ -34,7 +34,7 @@ template <typename IsEventFn>
 static DenseMap<BasicBlock *,
                 SmallVector<std::pair<BasicBlock *, BasicBlock *>, 2>>
 threadedEdges(ArrayRef<BasicBlock *> FlowBlocks,
-              const DenseMap<const BasicBlock *, unsigned> &FlowNumber,
+              const BlockNumbering &FlowNumber,
               const DenseMap<BasicBlock *, SmallVector<unsigned, 2>> &Resumes,
               IsEventFn IsEvent) {
   DenseMap<BasicBlock *, SmallVector<std::pair<BasicBlock *, BasicBlock *>, 2>>
@@ -330,7 +330,7 @@ void ScopeFlow::collectStateEntries() {
 /// The blocks that run, numbered densely, with their feasible edges; around
 /// a merge whose phi picks the way on (threadedEdges), the edges it picks.
 void ScopeFlow::buildFlowGraph() {
-  const DenseMap<const BasicBlock *, unsigned> &FlowNumber = A.BlockOrder;
+  const BlockNumbering &FlowNumber = A.BlockOrder;
   SmallVector<std::pair<unsigned, unsigned>, 128> Edges;
   auto addFlowEdge = [&](unsigned From, unsigned To) {
     Edges.push_back({From, To});
