@@ -65,8 +65,8 @@ inline void resetIn(BitVector &Dst, const SmallBitVector &Src) {
 
 /// Dense numbers of the blocks that run, over a coroutine's functions, in
 /// the order they are added: an array per function indexed by the block's
-/// own number (BasicBlock::getNumber), where a map keyed by block was most
-/// of the cost of numbering them and of every look-up after.
+/// own number (BasicBlock::getNumber) instead of a map keyed by block, for
+/// the look-ups per edge and per event of the flows.
 class BlockNumbering {
 public:
   /// Number \p BB next; each block once.
