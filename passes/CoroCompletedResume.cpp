@@ -11,16 +11,15 @@
 //===----------------------------------------------------------------------===//
 
 #include "CoroCompletedResume.h"
-#include "InterleavedWalk.h"
 
 #include "ChangedFunctions.h"
 #include "CoroFrameAnalysis.h"
 #include "CoroScopeMarkers.h"
+#include "InterleavedWalk.h"
 #include "ScopeMarkerFormat.h"
 #include "TransformBisect.h"
 
 #include "llvm/ADT/Statistic.h"
-#include "llvm/Support/Debug.h"
 #include "llvm/Analysis/OptimizationRemarkEmitter.h"
 #include "llvm/IR/DebugInfoMetadata.h"
 #include "llvm/IR/IRBuilder.h"
@@ -28,6 +27,7 @@
 #include "llvm/IR/IntrinsicInst.h"
 #include "llvm/IR/MDBuilder.h"
 #include "llvm/IR/Module.h"
+#include "llvm/Support/Debug.h"
 #include "llvm/TargetParser/Triple.h"
 #include "llvm/Transforms/Utils/BasicBlockUtils.h"
 #include "llvm/Transforms/Utils/Local.h"

@@ -13,18 +13,18 @@
 //===----------------------------------------------------------------------===//
 
 #include "CoroFrameReport.h"
+
 #include "CoroFrameAnalysis.h"
 #include "CoroFrameOverlap.h"
+#include "RemarksWanted.h"
 
 #include "llvm/ADT/Statistic.h"
-#include "llvm/Support/Debug.h"
 #include "llvm/Analysis/OptimizationRemarkEmitter.h"
 #include "llvm/IR/DiagnosticInfo.h"
 #include "llvm/IR/Instructions.h"
 #include "llvm/IR/LLVMContext.h"
-#include "llvm/IR/LLVMRemarkStreamer.h"
 #include "llvm/IR/Module.h"
-#include "llvm/Remarks/RemarkStreamer.h"
+#include "llvm/Support/Debug.h"
 #include "llvm/Support/raw_ostream.h"
 
 using namespace llvm;
@@ -37,14 +37,6 @@ STATISTIC(NumUnsupported, "Number of coroutines of an unsupported ABI");
 STATISTIC(NumWarned, "Number of frames above the size warning threshold");
 
 namespace corofo {
-
-bool remarksWanted(LLVMContext &Ctx, StringRef PassName) {
-  if (Ctx.getDiagHandlerPtr()->isAnyRemarkEnabled(PassName))
-    return true;
-  remarks::RemarkStreamer *Record = Ctx.getMainRemarkStreamer();
-  return Ctx.getLLVMRemarkStreamer() &&
-         (!Record || Record->matchesFilter(PassName));
-}
 
 WantedRemarks WantedRemarks::in(LLVMContext &Ctx) {
   WantedRemarks W;

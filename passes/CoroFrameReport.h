@@ -48,17 +48,11 @@ enum class CoroABI;
 inline constexpr const char *ReportRemarkPass = "coro-frame";
 inline constexpr const char *SlotRemarkPass = "coro-slots";
 
-/// Whether a remark of \p PassName goes anywhere: to a diagnostic
-/// (-Rpass and kin) or into the optimization record, whose pass filter
-/// (-foptimization-record-passes) OptimizationRemarkEmitter does not ask
-/// before a remark is built. A report builds one remark per slot, each with
-/// names and state lists: not for a record that drops them.
-bool remarksWanted(llvm::LLVMContext &Ctx, llvm::StringRef PassName);
-
-/// Which remarks that show slot names go anywhere (remarksWanted): the
-/// report's summary and slots, and the overlap's. Asked once per module,
-/// not per coroutine: each question may match the record's pass filter, a
-/// regular expression.
+/// Which remarks that show slot names go anywhere (remarksWanted, in
+/// RemarksWanted.h): the report's summary and slots, and the overlap's. A
+/// report builds one remark per slot, each with names and state lists: not
+/// for a record that drops them. Asked once per module, not per coroutine:
+/// each question may match the record's pass filter, a regular expression.
 struct WantedRemarks {
   bool Summary = false, Slots = false, Overlap = false;
   static WantedRemarks in(llvm::LLVMContext &Ctx);

@@ -19,7 +19,7 @@
 #include "CoroStateCollapse.h"
 
 #include "CoroFrameAnalysis.h"
-#include "CoroFrameReport.h"
+#include "RemarksWanted.h"
 #include "TransformBisect.h"
 
 #include "llvm/ADT/DenseMap.h"

@@ -72,26 +72,21 @@ public:
   /// Number \p BB next; each block once.
   void add(const BasicBlock *BB) {
     const Function *F = BB->getParent();
-    auto It = find_if(PerFunction, [&](const auto &E) { return E.first == F; });
-    if (It == PerFunction.end()) {
-      PerFunction.push_back({F, std::vector<unsigned>(F->getMaxBlockNumber(),
-                                                      None)});
-      It = std::prev(PerFunction.end());
-    }
-    It->second[BB->getNumber()] = Count++;
+    unsigned K = positionOf(F);
+    if (K == PerFunction.size())
+      PerFunction.push_back(
+          {F, std::vector<unsigned>(F->getMaxBlockNumber(), None)});
+    PerFunction[K].second[BB->getNumber()] = Count++;
   }
   /// The number of \p BB, if it has one.
   std::optional<unsigned> index(const BasicBlock *BB) const {
-    const Function *F = BB->getParent();
-    for (const auto &[G, Numbers] : PerFunction)
-      if (G == F) {
-        unsigned N = BB->getNumber() < Numbers.size() ? Numbers[BB->getNumber()]
-                                                      : None;
-        if (N == None)
-          return std::nullopt;
-        return N;
-      }
-    return std::nullopt;
+    unsigned K = positionOf(BB->getParent());
+    if (K == PerFunction.size())
+      return std::nullopt;
+    const std::vector<unsigned> &Numbers = PerFunction[K].second;
+    if (BB->getNumber() >= Numbers.size() || Numbers[BB->getNumber()] == None)
+      return std::nullopt;
+    return Numbers[BB->getNumber()];
   }
   bool count(const BasicBlock *BB) const { return index(BB).has_value(); }
   /// The number of \p BB, 0 if it has none.
@@ -103,6 +98,14 @@ private:
   SmallVector<std::pair<const Function *, std::vector<unsigned>>, 5>
       PerFunction;
   unsigned Count = 0;
+
+  /// Where \p F's numbers are in PerFunction (its size: nowhere yet).
+  unsigned positionOf(const Function *F) const {
+    unsigned K = 0;
+    while (K < PerFunction.size() && PerFunction[K].first != F)
+      ++K;
+    return K;
+  }
 };
 
 /// The instructions among the keys of some maps, grouped by block (numbered
