@@ -475,12 +475,15 @@ class Tables:
             sc.get("level", SCALING_LEVEL),
             ", " + c.name if len(plugin_cfgs) > 1 else "")
         t = Table(title, ["coroutines", "LLVM passes s", "plugin passes s",
-                          "plugin share", "plugin ms/coro",
+                          "plugin share", "share per run", "plugin ms/coro",
                           "vs %s coros" % (base or "first")])
         for r in rows:
+            lo_hi = r.get("share_range")
             t.add([r["coroutines"], fmt_seconds(r["llvm_pass_total"]),
                    fmt_seconds(r["plugin_pass_seconds"]),
                    fmt_percent(r["plugin_share_of_llvm_passes"]),
+                   "%s-%s" % (fmt_percent(lo_hi[0]), fmt_percent(lo_hi[1]))
+                   if lo_hi else "-",
                    "%.3f" % r["plugin_ms_per_coroutine"],
                    fmt_ratio(r["per_coroutine_vs_first"])])
         if not rows:
@@ -493,6 +496,8 @@ class Tables:
             "with the plugin and -ftime-report, one compile at a time; "
             "medians of %d compile(s) each. LLVM passes: the "
             "pass timing report's total; plugin passes: the %s* passes in it; "
+            "plugin share: median plugin time / median LLVM time; share per "
+            "run: the lowest and highest share of one compile; "
             "ms/coro: plugin time / N; vs %d coros: ms/coro relative to the "
             "smallest TU. Goals: plugin share at most %s at 1000 coroutines; "
             "ms/coro within %.1fx of the %d-coroutine TU's."
