@@ -274,7 +274,7 @@ struct OffsetMap {
 /// executed, and most of CoroSplit's copies of the body are such code).
 static void
 rewriteRootGEPs(Value *Base, const OffsetMap &M, const DataLayout &DL,
-                const SmallPtrSetImpl<const BasicBlock *> *Running) {
+                const BlockSet *Running) {
   SmallVector<GetElementPtrInst *, 32> Roots;
   for (User *U : Base->users())
     if (auto *GEP = dyn_cast<GetElementPtrInst>(U))
@@ -624,7 +624,7 @@ overlapFrameSlots(const SplitCoroutine &C, const FrameLayout &L,
   OffsetMap M{L, A};
   SmallPtrSet<DICompositeType *, 2> FrameTypes;
   for (auto &[F, Base] : L.FrameBases) {
-    const SmallPtrSetImpl<const BasicBlock *> *Running = nullptr;
+    const BlockSet *Running = nullptr;
     if (Flows)
       if (const KnownControlFlow *Flow = flowOf(*Flows, F))
         Running = &Flow->Running;

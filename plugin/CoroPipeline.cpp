@@ -86,15 +86,21 @@ static bool handleCoroutine(const SplitCoroutine &C, const PluginOptions &Opts,
       Annotations->erase(F);
     const KnownControlFlow *Flow = Folded ? flowOf(Flows, F) : nullptr;
     ScopeMarkerStripper Strip(F->getContext());
-    for (BasicBlock &BB : *F) {
-      if (Flow && !Flow->Running.contains(&BB))
-        continue;
-      for (Instruction &I : BB) {
+    auto visitBlock = [&](const BasicBlock &BB) {
+      for (Instruction &I : const_cast<BasicBlock &>(BB)) {
         Changed |= Strip.visit(I);
         if (auto *CB = dyn_cast<CallBase>(&I); CB && MarkResumeSites)
           Changed |= markResumeSite(*CB);
       }
-    }
+    };
+    // Over the running blocks only (the rest is most of .destroy, .cleanup
+    // and the ramp); in no particular order: the effects are per instruction.
+    if (Flow)
+      for (const BasicBlock *BB : Flow->Running)
+        visitBlock(*BB);
+    else
+      for (BasicBlock &BB : *F)
+        visitBlock(BB);
     Changed |= Strip.finish();
   }
   // Last (its blocks are new to the flows above): the frame passes read the

@@ -23,6 +23,7 @@
 #include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringRef.h"
+#include "llvm/IR/Function.h"
 #include "llvm/Support/Alignment.h"
 
 #include <cstdint>
@@ -223,10 +224,43 @@ using AnnotationIndex =
                    llvm::SmallVector<llvm::Instruction *, 8>>;
 AnnotationIndex indexAnnotations(llvm::Module &M);
 
+/// Some blocks of one function, kept by block number: a look-up is a bit
+/// test (a hash set of blocks cost more than the flows that read it), and
+/// the members are walked in the order they were added, not the function's
+/// (which would visit every block). The numbers must stay as they were while
+/// it is read: nothing between the flows and their readers renumbers.
+class BlockSet {
+public:
+  explicit BlockSet(const llvm::Function &F)
+      : F(&F), Bits(F.getMaxBlockNumber()) {}
+  /// Add \p BB (of this function); false if it was there.
+  bool insert(const llvm::BasicBlock *BB) {
+    if (Bits.test(BB->getNumber()))
+      return false;
+    Bits.set(BB->getNumber());
+    Members.push_back(BB);
+    return true;
+  }
+  /// Blocks of other functions and blocks made since are no members.
+  bool contains(const llvm::BasicBlock *BB) const {
+    return BB->getParent() == F && BB->getNumber() < Bits.size() &&
+           Bits.test(BB->getNumber());
+  }
+  size_t size() const { return Members.size(); }
+  auto begin() const { return Members.begin(); }
+  auto end() const { return Members.end(); }
+
+private:
+  const llvm::Function *F;
+  llvm::BitVector Bits;
+  llvm::SmallVector<const llvm::BasicBlock *, 32> Members;
+};
+
 /// The blocks of a function that can run, and where a block's branch or
 /// switch is known to go, the successor it takes (FrameControlFlow.cpp).
 struct KnownControlFlow {
-  llvm::SmallPtrSet<const llvm::BasicBlock *, 32> Running;
+  explicit KnownControlFlow(const llvm::Function &F) : Running(F) {}
+  BlockSet Running;
   llvm::DenseMap<const llvm::BasicBlock *, const llvm::BasicBlock *> Taken;
 };
 /// Which blocks of \p F run: those reachable from its entry over the edges

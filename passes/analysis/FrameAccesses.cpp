@@ -153,6 +153,7 @@ void FrameAnalyzer::noteToucher(unsigned Id, std::optional<ScopeTag> Tag) {
 
 /// Follow every use of the frame pointer \p Base in \p F and record effects.
 bool FrameAnalyzer::walkAccesses(Function &F, Value *Base) {
+  const BlockSet &Running = flowOf(flows(), &F)->Running;
   SmallVector<FramePtr, 32> Work{{Base, 0, true}};
   DenseMap<Value *, std::pair<uint64_t, bool>> Seen;
   while (!Work.empty()) {

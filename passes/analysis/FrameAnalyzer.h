@@ -270,11 +270,19 @@ private:
   /// entry): found once, read by the scope flow and the liveness.
   std::vector<BasicBlock *> RunningBlocks;
   BlockEdges RunningSuccs, RunningPreds;
-  /// Blocks that run (findKnownControlFlow). CoroSplit leaves the other
-  /// functions' code in each one until it is simplified (in .destroy and
-  /// .cleanup most of their blocks); what never runs holds no value and
-  /// clobbers none.
-  SmallPtrSet<BasicBlock *, 32> Running;
+  /// Per function, the blocks that run (findKnownControlFlow), here when
+  /// the caller keeps none. CoroSplit leaves the other functions' code in
+  /// each one until it is simplified (in .destroy and .cleanup most of their
+  /// blocks); what never runs holds no value and clobbers none.
+  KnownFlows OwnFlows;
+  /// How many blocks run, over all functions.
+  unsigned NumRunning = 0;
+
+  const KnownFlows &flows() const { return Flows ? *Flows : OwnFlows; }
+  bool runs(const BasicBlock *BB) const {
+    const KnownControlFlow *Flow = flowOf(flows(), BB->getParent());
+    return Flow && Flow->Running.contains(BB);
+  }
 
   bool fail(const Twine &Why) {
     if (L.WhyNot.empty())

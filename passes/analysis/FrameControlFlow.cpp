@@ -86,7 +86,7 @@ namespace {
 class KnownFlowSolver {
 public:
   explicit KnownFlowSolver(const Function &F)
-      : F(F), Runs(F.getMaxBlockNumber()), OpenPreds(F.getMaxBlockNumber()) {}
+      : F(F), Flow(F), OpenPreds(F.getMaxBlockNumber()) {}
   KnownControlFlow solve();
 
 private:
@@ -100,27 +100,18 @@ private:
   const Function &F;
   KnownControlFlow Flow;
   DenseMap<const PHINode *, const ConstantInt *> PhiValues; // absent: pending
-  /// By block number: whether the block runs, and the blocks whose edges
-  /// into it are open (a few each; hash sets of blocks and edges cost more
-  /// than the solving). RunningOrder: the running blocks as found.
-  BitVector Runs;
+  /// By block number, the blocks whose edges into it are open (a few each;
+  /// hash sets of blocks and edges cost more than the solving).
   std::vector<SmallVector<const BasicBlock *, 2>> OpenPreds;
-  SmallVector<const BasicBlock *, 32> RunningOrder;
   SmallVector<const BasicBlock *, 32> Blocks;
   SmallVector<const Value *, 32> Changed;
 
-  bool runs(const BasicBlock &BB) const { return Runs.test(BB.getNumber()); }
+  bool runs(const BasicBlock &BB) const { return Flow.Running.contains(&BB); }
   bool isOpen(const BasicBlock *From, const BasicBlock *To) const {
     return is_contained(OpenPreds[To->getNumber()], From);
   }
   /// Record that \p BB runs; false if that was known.
-  bool markRunning(const BasicBlock *BB) {
-    if (Runs.test(BB->getNumber()))
-      return false;
-    Runs.set(BB->getNumber());
-    RunningOrder.push_back(BB);
-    return true;
-  }
+  bool markRunning(const BasicBlock *BB) { return Flow.Running.insert(BB); }
 
   Fact factOf(const Value *V) const;
   void openEdge(const BasicBlock *From, const BasicBlock *To);
@@ -244,7 +235,7 @@ KnownControlFlow KnownFlowSolver::solve() {
     // Conditions that never settled (no open edge brought a value) are
     // unknown: their blocks go every way, and the solving goes on.
     SmallVector<const BasicBlock *, 8> Unsettled;
-    for (const BasicBlock *BB : RunningOrder)
+    for (const BasicBlock *BB : Flow.Running)
       if (const Value *Cond = branchCondition(BB->getTerminator()))
         if (factOf(Cond).Pending)
           Unsettled.push_back(BB);
@@ -253,9 +244,7 @@ KnownControlFlow KnownFlowSolver::solve() {
     for (const BasicBlock *BB : Unsettled)
       visitTerminator(*BB, /*Settle=*/true);
   }
-  Flow.Running.reserve(RunningOrder.size());
-  for (const BasicBlock *BB : RunningOrder) {
-    Flow.Running.insert(BB);
+  for (const BasicBlock *BB : Flow.Running) {
     if (const Value *Cond = branchCondition(BB->getTerminator()))
       if (const ConstantInt *C = factOf(Cond).C)
         if (const BasicBlock *To = successorFor(BB->getTerminator(), C))
@@ -271,10 +260,8 @@ KnownControlFlow findKnownControlFlow(const Function &F) {
 void FrameAnalyzer::findRunningBlocks() {
   for (auto &[F, Base] : L.FrameBases) {
     KnownControlFlow Flow = findKnownControlFlow(*F);
-    for (const BasicBlock *BB : Flow.Running)
-      Running.insert(const_cast<BasicBlock *>(BB));
-    if (Flows)
-      Flows->emplace_back(F, std::move(Flow));
+    NumRunning += Flow.Running.size();
+    (Flows ? *Flows : OwnFlows).emplace_back(F, std::move(Flow));
   }
 }
 
@@ -283,13 +270,15 @@ void FrameAnalyzer::findRunningBlocks() {
 /// CoroSplit's copies of the body are mostly code that cannot run, and every
 /// phase after this sizes its tables by this numbering.
 void FrameAnalyzer::numberRunningBlocks() {
-  RunningBlocks.reserve(Running.size());
-  for (auto &[F, Base] : L.FrameBases)
+  RunningBlocks.reserve(NumRunning);
+  for (auto &[F, Base] : L.FrameBases) {
+    const BlockSet &Running = flowOf(flows(), F)->Running;
     for (BasicBlock &BB : *F)
       if (Running.contains(&BB)) {
         BlockOrder.add(&BB);
         RunningBlocks.push_back(&BB);
       }
+  }
   SmallVector<std::pair<unsigned, unsigned>, 128> Edges;
   for (unsigned B = 0; B < RunningBlocks.size(); ++B)
     for (BasicBlock *Succ : successors(RunningBlocks[B]))

@@ -100,7 +100,7 @@ SmallVector<Instruction *, 16> FrameAnalyzer::findScopeMarkers() const {
     for (auto &[F, Base] : L.FrameBases)
       if (auto It = Annotations->find(F); It != Annotations->end())
         for (Instruction *I : It->second)
-          if (Running.contains(I->getParent()))
+          if (runs(I->getParent()))
             Found.push_back(I);
     return Found;
   }
@@ -109,13 +109,13 @@ SmallVector<Instruction *, 16> FrameAnalyzer::findScopeMarkers() const {
       C.Resume->getParent(), Intrinsic::var_annotation, {PtrTy, PtrTy});
   if (!Annotation)
     return Found;
-  size_t Budget = 64 + 8 * Running.size();
+  size_t Budget = 64 + 8 * NumRunning;
   for (User *U : Annotation->users()) {
     if (!Budget--) {
       Found.clear();
       for (auto &[F, Base] : L.FrameBases)
         for (BasicBlock &BB : *F)
-          if (Running.contains(&BB))
+          if (runs(&BB))
             for (Instruction &I : BB)
               if (auto *Call = dyn_cast<CallBase>(&I);
                   Call && Call->getCalledOperand() == Annotation)
@@ -123,7 +123,7 @@ SmallVector<Instruction *, 16> FrameAnalyzer::findScopeMarkers() const {
       return Found;
     }
     auto *I = dyn_cast<Instruction>(U);
-    if (I && Running.contains(I->getParent()))
+    if (I && runs(I->getParent()))
       Found.push_back(I);
   }
   return Found;
